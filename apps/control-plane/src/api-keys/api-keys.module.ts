@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { ApiKeysResolver } from './api-keys.resolver.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+@Global()
+@Module({
+  providers: [ApiKeysRepository, ApiKeysService, ApiKeysResolver],
+  exports: [ApiKeysService],
+})
+export class ApiKeysModule {}

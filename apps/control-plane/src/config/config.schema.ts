@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const base64Key = (minBytes: number) =>
+  z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length >= minBytes, {
+      message: `expected at least ${minBytes} bytes, base64-encoded (generate with: openssl rand -base64 ${minBytes})`,
+    });
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL (${schemes.map((s) => `${s}://…`).join(' or ')})` },
+  );
+
+/** Environment of the control plane. One variable per line in docs/configuration.md. */
+export const controlPlaneEnvSchema = z.object({
+  SWITCHYARD_HOST: z.string().min(1).default('127.0.0.1'),
+  SWITCHYARD_PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(4000),
+  SWITCHYARD_DATABASE_URL: urlWithScheme(['postgres', 'postgresql']),
+  SWITCHYARD_REDIS_URL: urlWithScheme(['redis', 'rediss']),
+  /** One or more NATS URLs, comma-separated. */
+  SWITCHYARD_NATS_URL: z
+    .string()
+    .min(1)
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(urlWithScheme(['nats', 'tls', 'ws', 'wss'])).min(1)),
+  /** Encrypts Secret values at rest (AES-256-GCM): 32 bytes, base64. */
+  SWITCHYARD_SECRETS_KEY: base64Key(32),
+  /** Keys the HMAC of tool arguments in the audit log: at least 32 bytes, base64. */
+  SWITCHYARD_AUDIT_HMAC_KEY: base64Key(32),
+  SWITCHYARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SWITCHYARD_MIGRATE_ON_START: booleanFlag.default(true),
+  /** Skip creating (and printing) the first admin key when none exists. */
+  SWITCHYARD_SKIP_BOOTSTRAP_KEY: booleanFlag.default(false),
+  SWITCHYARD_API_KEY_TTL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(90),
+  SWITCHYARD_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
+  SWITCHYARD_GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(100_000).default(1000),
+  SWITCHYARD_GRAPHQL_INTROSPECTION: booleanFlag.default(true),
+  SWITCHYARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type ControlPlaneEnv = z.input<typeof controlPlaneEnvSchema>;

@@ -1,0 +1,60 @@
+import { controlPlaneEnvSchema } from './config.schema.js';
+
+/** The validated, frozen configuration of one control-plane process. */
+export interface ControlPlaneConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly natsUrls: readonly string[];
+  readonly secretsKey: Buffer;
+  readonly auditHmacKey: Buffer;
+  readonly logLevel: string;
+  readonly migrateOnStart: boolean;
+  readonly skipBootstrapKey: boolean;
+  readonly apiKeyTtlDays: number;
+  readonly graphql: { readonly maxDepth: number; readonly maxComplexity: number; readonly introspection: boolean };
+  readonly bodyLimitBytes: number;
+}
+
+/** Thrown when the environment is invalid; `problems` has one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');
+
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): ControlPlaneConfig {
+  const parsed = controlPlaneEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join('.') || '(environment)';
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      return `${variable}: ${message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    host: e.SWITCHYARD_HOST,
+    port: e.SWITCHYARD_PORT,
+    databaseUrl: e.SWITCHYARD_DATABASE_URL,
+    redisUrl: e.SWITCHYARD_REDIS_URL,
+    natsUrls: Object.freeze([...e.SWITCHYARD_NATS_URL]),
+    secretsKey: Buffer.from(e.SWITCHYARD_SECRETS_KEY, 'base64').subarray(0, 32),
+    auditHmacKey: Buffer.from(e.SWITCHYARD_AUDIT_HMAC_KEY, 'base64'),
+    logLevel: e.SWITCHYARD_LOG_LEVEL,
+    migrateOnStart: e.SWITCHYARD_MIGRATE_ON_START,
+    skipBootstrapKey: e.SWITCHYARD_SKIP_BOOTSTRAP_KEY,
+    apiKeyTtlDays: e.SWITCHYARD_API_KEY_TTL_DAYS,
+    graphql: Object.freeze({
+      maxDepth: e.SWITCHYARD_GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.SWITCHYARD_GRAPHQL_MAX_COMPLEXITY,
+      introspection: e.SWITCHYARD_GRAPHQL_INTROSPECTION,
+    }),
+    bodyLimitBytes: e.SWITCHYARD_BODY_LIMIT_BYTES,
+  });
+}

@@ -1,0 +1,72 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+/**
+ * The control plane's NATS connection. Start-up does not wait for NATS: the link keeps dialing
+ * in the background (and reconnects forever once up), /readyz reports it until it is connected.
+ */
+export class NatsLink {
+  private current: NatsConnection | undefined;
+  private closed = false;
+  private readonly firstConnect: Promise<void>;
+
+  constructor(
+    private readonly servers: readonly string[],
+    private readonly logger: Logger,
+  ) {
+    this.firstConnect = this.dial();
+  }
+
+  /** The live connection, or undefined while NATS has not been reached yet. */
+  get connection(): NatsConnection | undefined {
+    return this.current;
+  }
+
+  /** Resolves once connected (for callers that must have NATS), or rejects after `timeoutMs`. */
+  async connected(timeoutMs: number): Promise<NatsConnection> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`NATS not reachable at ${this.servers.join(',')} after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.firstConnect, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.current as NatsConnection;
+  }
+
+  /** Round trip to the server; throws when the link is down. */
+  async ping(): Promise<number> {
+    if (!this.current || this.current.isClosed()) throw new Error('not connected');
+    return this.current.rtt();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.current && !this.current.isClosed()) await this.current.drain();
+  }
+
+  private async dial(): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      try {
+        this.current = await connect({
+          servers: [...this.servers],
+          name: 'switchyard-control-plane',
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+        });
+        this.logger.info({ servers: this.servers }, 'connected to NATS');
+        return;
+      } catch (error) {
+        attempt += 1;
+        const delayMs = Math.min(250 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2);
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.logger.warn({ servers: this.servers, attempt, err: (error as Error).message }, 'NATS not reachable yet; retrying');
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { ControlPlaneConfig } from './config/config.js';
+import { DomainErrorFilter } from './graphql/domain-error.filter.js';
+import { createValidationPipe } from './graphql/validation.pipe.js';
+import { PinoNestLogger } from './logging/nest-logger.js';
+
+/** Builds (but does not start listening) a control-plane application. Used by main and tests. */
+export async function createApp(config: ControlPlaneConfig, logger: Logger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new DomainErrorFilter(logger));
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

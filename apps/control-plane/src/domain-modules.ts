@@ -1,0 +1,4 @@
+import { NodepoolsModule } from './nodepools/nodepools.module.js';
+
+/** The admin API's domain modules: one per concept (nodepools, servers, deployments, …). */
+export const DOMAIN_MODULES = [NodepoolsModule];
