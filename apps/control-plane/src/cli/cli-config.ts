@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config.js';
+import { ConfigError, describeIssues } from '../config/config.js';
 import { controlPlaneEnvSchema } from '../config/config.schema.js';
 
 /** The CLI needs only the database (and key TTL), not the whole control-plane environment. */
@@ -7,9 +7,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv): { databaseUrl: string; ap
     .pick({ SWITCHYARD_DATABASE_URL: true, SWITCHYARD_API_KEY_TTL_DAYS: true })
     .safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`),
-    );
+    throw new ConfigError(describeIssues(parsed.error.issues, env));
   }
   return { databaseUrl: parsed.data.SWITCHYARD_DATABASE_URL, apiKeyTtlDays: parsed.data.SWITCHYARD_API_KEY_TTL_DAYS };
 }

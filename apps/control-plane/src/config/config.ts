@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { controlPlaneEnvSchema } from './config.schema.js';
 
 /** The validated, frozen configuration of one control-plane process. */
@@ -25,17 +26,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** One line per problem, naming the variable; a missing variable says so rather than "expected string". */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], env: Record<string, string | undefined>): string[] {
+  return issues.map((issue) => {
+    const variable = String(issue.path[0] ?? '(environment)');
+    const message = env[variable] === undefined || env[variable] === '' ? 'is required' : issue.message;
+    return `${variable}: ${message}`;
+  });
+}
+
 export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');
 
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): ControlPlaneConfig {
   const parsed = controlPlaneEnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path.join('.') || '(environment)';
-      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-      return `${variable}: ${message}`;
-    });
-    throw new ConfigError(problems);
+    throw new ConfigError(describeIssues(parsed.error.issues, env));
   }
   const e = parsed.data;
   return Object.freeze({

@@ -38,9 +38,12 @@ export function operationDepth(
   return deepest;
 }
 
+/** Page sizes above this are refused by argument validation, with a clearer message. */
+const MAX_PAGE_SIZE = 100;
+
 /** Lists cost their page size times what each item costs. */
 const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = typeof args['first'] === 'number' ? args['first'] : undefined;
+  const first = typeof args['first'] === 'number' ? Math.min(args['first'], MAX_PAGE_SIZE) : undefined;
   return first === undefined ? undefined : 1 + first * Math.max(childComplexity, 1);
 };
 
