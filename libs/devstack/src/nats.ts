@@ -1,0 +1,55 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnChild } from './child.js';
+import { findBinary } from './find-binary.js';
+import { getFreePort } from './free-port.js';
+import { waitUntilReady } from './probe.js';
+import { retryOnPortClash } from './port-clash.js';
+
+export interface NatsOptions {
+  /** Fixed port; without it a free one is chosen. Overrides any `listen` in the config file. */
+  port?: number;
+  /** nats-server config file (accounts, users, permissions); host and port still come from us. */
+  configFile?: string;
+  /** Working directory; also holds the JetStream store when `jetstream` is on. */
+  dir?: string;
+  jetstream?: boolean;
+  logFile?: string;
+}
+
+export interface NatsHandle {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const NATS_BINARY = { name: 'nats-server', envVar: 'SWITCHYARD_NATS_SERVER_BIN', debianPackage: 'nats-server' };
+
+/** Starts nats-server on 127.0.0.1 and resolves once it greets a TCP client with INFO. */
+export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> {
+  const binary = findBinary(NATS_BINARY);
+  if (options.dir) mkdirSync(options.dir, { recursive: true });
+  if (options.jetstream && !options.dir) throw new Error('startNats: jetstream needs a dir for its store');
+  return retryOnPortClash(options.port === undefined, async () => {
+    const port = options.port ?? (await getFreePort());
+    // A unique server name lets the readiness probe tell our server from one that already held the port.
+    const serverName = `devstack-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-n', serverName];
+    if (options.configFile) args.push('-c', options.configFile);
+    if (options.jetstream && options.dir) args.push('-js', '-sd', join(options.dir, 'jetstream'));
+    const child = spawnChild({
+      name: 'nats-server',
+      command: binary,
+      args,
+      cwd: options.dir,
+      logFile: options.logFile,
+      stopSignal: 'SIGTERM',
+    });
+    // The server speaks first (INFO, before any auth), so this works with any config.
+    await waitUntilReady(child, { port, ready: (received) => received.startsWith('INFO ') && received.includes(`"server_name":"${serverName}"`) });
+    return { url: `nats://127.0.0.1:${port}`, port, process: child.process, stop: () => child.stop() };
+  });
+}
