@@ -17,7 +17,6 @@ export async function createApp(config: ControlPlaneConfig, logger: Logger): Pro
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainErrorFilter(logger));
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -25,9 +25,35 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config, logger);
+
+  // Stop cleanly on SIGTERM/SIGINT: close the server and connections, then exit 0. Installed
+  // before anything is announced, so a supervisor reacting to "listening" cannot race it.
+  // Repeated signals while stopping are ignored; a hung shutdown is cut off after 10 s.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const forceExit = setTimeout(() => process.exit(1), 10_000).unref();
+    app.close().then(
+      () => {
+        clearTimeout(forceExit);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
   if (!config.skipBootstrapKey) await ensureBootstrapAdminKey(app, (text) => process.stdout.write(`${text}\n`));
   await app.listen({ port: config.port, host: config.host });
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const address = app.getHttpServer().address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, graphql: `${url}/graphql`, startupMs: Math.round(performance.now() - startedAt) }, 'control plane listening');
 }
 

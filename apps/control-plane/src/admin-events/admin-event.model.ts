@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { JSONObjectScalar } from '../graphql/json-object.scalar.js';
 import { Connection, PageArgs } from '../graphql/pagination.js';
 
-@ObjectType({ description: 'One mutation of the admin API: who did what to which object, when. Append-only.' })
+@ObjectType('AdminEvent', { description: 'One mutation of the admin API: who did what to which object, when. Append-only.' })
 export class AdminEventModel {
   @Field(() => ID) id!: string;
   @Field() at!: Date;

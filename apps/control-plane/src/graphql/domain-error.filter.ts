@@ -34,7 +34,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (host.getType<string>() === 'graphql') return toGraphQLError(domainError);
 
     const reply = host.switchToHttp().getResponse<FastifyReplyLike>();
-    reply.status(HTTP_STATUS[domainError.code] ?? 500).send({ error: { code: domainError.code, message: domainError.message } });
+    const status = exception instanceof HttpException ? exception.getStatus() : (HTTP_STATUS[domainError.code] ?? 500);
+    reply.status(status).send({ error: { code: domainError.code, message: domainError.message } });
     return undefined;
   }
 

@@ -15,6 +15,8 @@ export function graphqlOptions(config: ControlPlaneConfig, metrics: MetricsServi
     playground: false,
     graphiql: false,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown; Apollo's own handler would re-raise the signal and kill the process.
+    stopOnTerminationSignals: false,
     formatError: formatGraphQLError,
     plugins: [queryLimitsPlugin(config.graphql), graphqlMetricsPlugin(metrics)],
   };
