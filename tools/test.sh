@@ -39,6 +39,7 @@ skip() { echo "==> $1: skipped ($2)"; }
 
 step ensure-deps bash tools/ensure-deps.sh
 step build npm run --silent build
+step typecheck-tests npx --no-install tsc -p tsconfig.spec.json
 if [ -f tools/lint.sh ]; then step lint npm run --silent lint; else skip lint "tools/lint.sh does not exist"; fi
 step db:check npm run --silent db:check
 if [ -f apps/control-plane/dist/cli.js ]; then
