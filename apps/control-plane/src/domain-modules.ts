@@ -1,4 +1,5 @@
 import { NodepoolsModule } from './nodepools/nodepools.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
 
 /** The admin API's domain modules: one per concept (nodepools, servers, deployments, …). */
-export const DOMAIN_MODULES = [NodepoolsModule];
+export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule];
