@@ -1,5 +1,6 @@
 import { NodepoolsModule } from './nodepools/nodepools.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
+import { EnrollmentModule } from './enrollment/enrollment.module.js';
 
 /** The admin API's domain modules: one per concept (nodepools, servers, deployments, …). */
-export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule];
+export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule, EnrollmentModule];

@@ -2,10 +2,11 @@ import { AdminEventsResolver } from '../admin-events/admin-events.resolver.js';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
 import { NodepoolsResolver } from '../nodepools/nodepools.resolver.js';
 import { SecretsResolver } from '../secrets/secrets.resolver.js';
+import { EnrollmentTokensResolver } from '../enrollment/enrollment-tokens.resolver.js';
 
 /**
  * Every resolver of the admin API. The schema file is generated from this list; an e2e test
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver] as const;
