@@ -1,6 +1,7 @@
 import { NodepoolsModule } from './nodepools/nodepools.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { EnrollmentModule } from './enrollment/enrollment.module.js';
+import { RunnersModule } from './runners/runners.module.js';
 
 /** The admin API's domain modules: one per concept (nodepools, servers, deployments, …). */
-export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule, EnrollmentModule];
+export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule, EnrollmentModule, RunnersModule];

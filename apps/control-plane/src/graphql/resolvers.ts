@@ -3,10 +3,11 @@ import { ApiKeysResolver } from '../api-keys/api-keys.resolver.js';
 import { NodepoolsResolver } from '../nodepools/nodepools.resolver.js';
 import { SecretsResolver } from '../secrets/secrets.resolver.js';
 import { EnrollmentTokensResolver } from '../enrollment/enrollment-tokens.resolver.js';
+import { RunnersResolver } from '../runners/runners.resolver.js';
 
 /**
  * Every resolver of the admin API. The schema file is generated from this list; an e2e test
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver] as const;
