@@ -1,0 +1,6 @@
+export { createPrismaClient } from './client.js';
+// Everything generated: PrismaClient, the Prisma namespace, the enums and the model types.
+export * from './generated/prisma/client.js';
+export { isForeignKeyViolation, isUniqueViolation, violatedConstraint } from './errors.js';
+export { migrate, markRolledBack, MigrationError, MIGRATION_LOCK_ID } from './migrator.js';
+export type { MigrateOptions, MigrateResult } from './migrator.js';
