@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Prisma, PrismaClient, RoutePolicy } from '@switchyard/db';
+import type { Tx } from '../admin-events/admin-events.repository.js';
+import { PRISMA } from '../database/database.module.js';
+
+export interface RoutePolicyFilter {
+  serverId?: string;
+}
+
+@Injectable()
+export class PoliciesRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  findById(id: string): Promise<RoutePolicy | null> {
+    return this.prisma.routePolicy.findUnique({ where: { id } });
+  }
+
+  findByServer(serverId: string): Promise<RoutePolicy | null> {
+    return this.prisma.routePolicy.findUnique({ where: { serverId } });
+  }
+
+  create(tx: Tx, data: Prisma.RoutePolicyUncheckedCreateInput): Promise<RoutePolicy> {
+    return tx.routePolicy.create({ data });
+  }
+
+  update(tx: Tx, id: string, data: Prisma.RoutePolicyUncheckedUpdateInput): Promise<RoutePolicy> {
+    return tx.routePolicy.update({ where: { id }, data });
+  }
+
+  delete(tx: Tx, id: string): Promise<RoutePolicy> {
+    return tx.routePolicy.delete({ where: { id } });
+  }
+
+  /** Which of these nodepool names exist (failover order refers to nodepools by name). */
+  async existingNodepoolNames(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows = await this.prisma.nodepool.findMany({ where: { name: { in: [...names] } }, select: { name: true } });
+    return new Set(rows.map((row) => row.name));
+  }
+
+  findAfter(filter: RoutePolicyFilter, take: number, afterId: string | undefined): Promise<RoutePolicy[]> {
+    const where = this.where(filter);
+    if (afterId) where.id = { gt: afterId };
+    return this.prisma.routePolicy.findMany({ where, take, orderBy: { id: 'asc' } });
+  }
+
+  count(filter: RoutePolicyFilter): Promise<number> {
+    return this.prisma.routePolicy.count({ where: this.where(filter) });
+  }
+
+  private where(filter: RoutePolicyFilter): Prisma.RoutePolicyWhereInput {
+    return { serverId: filter.serverId };
+  }
+}
