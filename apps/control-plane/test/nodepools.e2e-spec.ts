@@ -115,6 +115,27 @@ describe('nodepools through GraphQL', () => {
     expect(codesOf(tooMany)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('treats null for a required field in an update as unchanged', async () => {
+    const created = await sut.gql<{ createNodepool: { id: string } }>(
+      CREATE,
+      { input: { name: 'null-update', kind: 'SAAS', region: 'eu-north-1', jurisdiction: 'EU' } },
+      operator,
+    );
+    const updated = await sut.gql<{ updateNodepool: { region: string; jurisdiction: string } }>(
+      `mutation($id: ID!) { updateNodepool(id: $id, input: { region: null, jurisdiction: "SE" }) { region jurisdiction } }`,
+      { id: created.data!.createNodepool.id },
+      operator,
+    );
+    expect(updated.errors).toBeUndefined();
+    expect(updated.data?.updateNodepool).toEqual({ region: 'eu-north-1', jurisdiction: 'SE' });
+  });
+
+  it('answers a bad variable value with BAD_USER_INPUT', async () => {
+    const response = await sut.gql(LIST, { filter: { kind: 'NOPE' } }, viewer);
+    expect(response.status).toBe(400);
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('answers NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
     const unknown = await sut.gql(`query { nodepool(id: "0190b6a2-0000-7000-8000-000000000000") { id } }`, {}, viewer);
     expect(codesOf(unknown)).toEqual(['NOT_FOUND']);

@@ -60,12 +60,13 @@ export class NodepoolsService {
   async update(actor: Actor, id: string, input: UpdateNodepoolInput): Promise<NodepoolView> {
     await this.get(id);
     const updated = await this.adminEvents.mutate(actor, 'nodepool.update', 'Nodepool', async (tx) => {
+      // GraphQL lets a client send null for an optional field; for required columns it means "unchanged".
       const nodepool = await this.repository.update(tx, id, {
-        name: input.name,
-        region: input.region,
-        jurisdiction: input.jurisdiction,
-        costPerCall: input.costPerCall,
-        labels: labelsToJson(input.labels),
+        name: input.name ?? undefined,
+        region: input.region ?? undefined,
+        jurisdiction: input.jurisdiction ?? undefined,
+        costPerCall: input.costPerCall ?? undefined,
+        labels: labelsToJson(input.labels ?? undefined),
       });
       return { result: nodepool, targetId: id, details: { changed: Object.keys(input) } };
     });
