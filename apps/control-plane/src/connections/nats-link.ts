@@ -51,12 +51,18 @@ export class NatsLink {
     let attempt = 0;
     while (!this.closed) {
       try {
-        this.current = await connect({
+        const connection = await connect({
           servers: [...this.servers],
           name: 'switchyard-control-plane',
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
         });
+        // close() may have run while we were dialing: do not leak a connection nobody will close.
+        if (this.closed) {
+          await connection.close();
+          return;
+        }
+        this.current = connection;
         this.logger.info({ servers: this.servers }, 'connected to NATS');
         return;
       } catch (error) {
