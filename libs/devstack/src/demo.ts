@@ -1,0 +1,229 @@
+// `npm run demo` (tools/demo.sh builds first, then runs `node libs/devstack/dist/demo.js`).
+// Starts Postgres, NATS and Redis on loopback, migrates, creates the demo admin key, starts the
+// control plane, seeds it through the GraphQL API and keeps running until Ctrl-C.
+// `--once` (or SWITCHYARD_DEMO_EXIT_AFTER_READY=1) verifies the result and exits instead.
+import { existsSync, chmodSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from './control-plane-process.js';
+import { prepareDemoHome, type DemoPaths } from './demo-home.js';
+import { loadOrCreateSecrets, saveSecrets, type DemoSecrets } from './demo-secrets.js';
+import { seedDemo, verifyDemo, WHOAMI } from './demo-seed.js';
+import { pickPort } from './free-port.js';
+import { graphqlClient, GraphqlRequestError, type Graphql } from './graphql-client.js';
+import { startNats, type NatsHandle } from './nats.js';
+import { startPostgres, type PostgresHandle } from './postgres.js';
+import { Progress } from './progress.js';
+import { startRedis, type RedisHandle } from './redis.js';
+import { repoRoot } from './repo-root.js';
+
+// Next to, not on, the usual ports (5432, 4222, 6379), so a local install does not get in the way.
+const DEFAULT_PORTS = { postgres: 55432, nats: 54222, redis: 56379, controlPlane: 4000 };
+const DATABASE = 'switchyard';
+
+interface Running {
+  controlPlane?: ControlPlaneProcess;
+  postgres?: PostgresHandle;
+  nats?: NatsHandle;
+  redis?: RedisHandle;
+}
+
+async function main(): Promise<number> {
+  const once = process.argv.includes('--once') || process.env.SWITCHYARD_DEMO_EXIT_AFTER_READY === '1';
+  const root = repoRoot();
+  const progress = new Progress();
+  const running: Running = {};
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => (stopping ??= stopAll(running, progress));
+
+  // Our own handlers make child.ts leave the shutdown order to us: control plane first.
+  // Under `npm run demo` one Ctrl-C arrives twice (from the terminal, and forwarded by npm), so
+  // only a second press at least a second later means "force".
+  let signalledAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalledAt !== undefined) {
+      // Give up waiting; the exit hook in child.ts still signals every child.
+      if (Date.now() - signalledAt > 1000) process.exit(130);
+      return;
+    }
+    signalledAt = Date.now();
+    progress.line(`\n${signal}: stopping (Ctrl-C again to force)`);
+    shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  progress.line(`Switchyard demo${once ? ' (--once)' : ''}: data in ${relative(process.cwd(), join(root, '.switchyard')) || '.'}`);
+  try {
+    const paths = prepareDemoHome(root);
+    const { secrets, created } = loadOrCreateSecrets(paths.secrets);
+    if (created && existsSync(join(paths.postgres, 'PG_VERSION'))) {
+      throw new Error(`${paths.secrets} was missing but ${paths.postgres} exists: its password is unknown. Delete both (rm -rf .switchyard) to start over.`);
+    }
+    const ready = await startEverything(root, paths, secrets, running, progress);
+    const gql = graphqlClient(`${ready.url}/graphql`, ready.adminKey);
+    const report = await progress.step('seed', () => seedDemo(gql), (r) => `${r.created.length} created, ${r.existing.length} already there`);
+    for (const skipped of report.skipped) progress.line(`  (skipped ${skipped})`);
+    writeDemoJson(paths, ready.url, ready.adminKey);
+    printReady(progress, ready.url, ready.adminKey, paths, root);
+    if (once) {
+      await progress.step('verify', () => verifyDemo(gql), () => 'admin key and seeded nodepools read back');
+      await shutdown();
+      return 0;
+    }
+    progress.line('Press Ctrl-C to stop.');
+    const exit = await ready.controlPlane.child.exited;
+    if (stopping) return new Promise(() => undefined); // the signal handler exits
+    progress.line(`The control plane exited (code ${exit.code}, signal ${exit.signal}); see ${join(paths.logs, 'control-plane.log')}`);
+  } catch (error) {
+    progress.line(`\nDemo failed: ${(error as Error).message}`);
+  }
+  await shutdown();
+  return 1;
+}
+
+interface Ready {
+  url: string;
+  adminKey: string;
+  controlPlane: ControlPlaneProcess;
+}
+
+async function startEverything(root: string, paths: DemoPaths, secrets: DemoSecrets, running: Running, progress: Progress): Promise<Ready> {
+  const ports = await progress.step(
+    'ports',
+    async () => {
+      const fixedCp = process.env.SWITCHYARD_PORT ? Number(process.env.SWITCHYARD_PORT) : undefined;
+      const [postgres, nats, redis, controlPlane] = await Promise.all([
+        pickPort(DEFAULT_PORTS.postgres),
+        pickPort(DEFAULT_PORTS.nats),
+        pickPort(DEFAULT_PORTS.redis),
+        fixedCp ?? pickPort(DEFAULT_PORTS.controlPlane),
+      ]);
+      return { postgres, nats, redis, controlPlane };
+    },
+    (p) => `postgres ${p.postgres}, nats ${p.nats}, redis ${p.redis}, http ${p.controlPlane}`,
+  );
+  const log = (name: string): string => join(paths.logs, `${name}.log`);
+  const fresh = !existsSync(join(paths.postgres, 'PG_VERSION'));
+  await Promise.all([
+    progress.step(
+      'postgres',
+      async () =>
+        (running.postgres = await startPostgres({
+          dataDir: paths.postgres,
+          port: ports.postgres,
+          persistent: true,
+          password: secrets.postgresPassword,
+          databases: [DATABASE],
+          logFile: log('postgres'),
+        })),
+      (pg) => `${fresh ? 'initialised, ' : ''}127.0.0.1:${pg.port}`,
+    ),
+    progress.step('nats', async () => (running.nats = await startNats({ port: ports.nats, logFile: log('nats') })), (n) => n.url),
+    progress.step('redis', async () => (running.redis = await startRedis({ port: ports.redis, logFile: log('redis') })), (r) => r.url),
+  ]);
+  const databaseUrl = running.postgres!.databaseUrl(DATABASE);
+  await progress.step(
+    'migrations',
+    async () => {
+      // Loaded here so the rest of devstack does not pull in the Prisma client.
+      const { migrate } = await import('@switchyard/db');
+      return migrate(databaseUrl);
+    },
+    (r) => (r.applied.length ? `${r.applied.length} applied` : 'up to date'),
+  );
+
+  const cliEnv = { ...process.env, SWITCHYARD_DATABASE_URL: databaseUrl };
+  const keptKey = secrets.adminKey;
+  let adminKey = await progress.step(
+    'admin key',
+    async () => keptKey ?? (await createAdminKey(root, cliEnv, secrets, paths)),
+    () => (keptKey ? 'kept from an earlier run' : 'created demo-admin'),
+  );
+
+  const controlPlane = await progress.step(
+    'control plane',
+    async () =>
+      (running.controlPlane = await startControlPlane({
+        root,
+        port: ports.controlPlane,
+        logFile: log('control-plane'),
+        env: {
+          ...process.env,
+          SWITCHYARD_DATABASE_URL: databaseUrl,
+          SWITCHYARD_REDIS_URL: running.redis!.url,
+          SWITCHYARD_NATS_URL: running.nats!.url,
+          SWITCHYARD_PORT: String(ports.controlPlane),
+          SWITCHYARD_SECRETS_KEY: secrets.SWITCHYARD_SECRETS_KEY,
+          SWITCHYARD_AUDIT_HMAC_KEY: secrets.SWITCHYARD_AUDIT_HMAC_KEY,
+          // The demo makes its own key with the CLI and prints it; no second one in the log.
+          SWITCHYARD_SKIP_BOOTSTRAP_KEY: '1',
+        },
+      })),
+    (cp) => `${cp.url} (/readyz 200)`,
+  );
+
+  // A kept key may have been revoked or may have expired: then make a new one.
+  if (!(await keyWorks(graphqlClient(`${controlPlane.url}/graphql`, adminKey)))) {
+    adminKey = await progress.step('admin key', () => createAdminKey(root, cliEnv, secrets, paths), () => 'the kept key no longer works: created a new one');
+  }
+  return { url: controlPlane.url, adminKey, controlPlane };
+}
+
+async function createAdminKey(root: string, env: NodeJS.ProcessEnv, secrets: DemoSecrets, paths: DemoPaths): Promise<string> {
+  const out = await runControlPlaneCli(root, ['keys', 'create', '--role', 'ADMIN', '--name', 'demo-admin', '--json'], env);
+  const line = out.trim().split('\n').pop() ?? '';
+  const parsed = JSON.parse(line) as { key?: unknown };
+  if (typeof parsed.key !== 'string' || !parsed.key.startsWith('sy_')) throw new Error(`keys create printed no key: ${line.slice(0, 200)}`);
+  secrets.adminKey = parsed.key;
+  saveSecrets(paths.secrets, secrets);
+  return parsed.key;
+}
+
+async function keyWorks(gql: Graphql): Promise<boolean> {
+  try {
+    await gql(WHOAMI);
+    return true;
+  } catch (error) {
+    if (error instanceof GraphqlRequestError && (error.code === 'UNAUTHENTICATED' || error.status === 401)) return false;
+    throw error;
+  }
+}
+
+function writeDemoJson(paths: DemoPaths, url: string, adminKey: string): void {
+  const demo = { url, graphql: `${url}/graphql`, healthz: `${url}/healthz`, readyz: `${url}/readyz`, adminKey };
+  writeFileSync(paths.demoJson, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(paths.demoJson, 0o600); // mode only applies when the file is created
+}
+
+function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths, root: string): void {
+  const rel = (path: string): string => relative(root, path);
+  progress.line('');
+  progress.line(`Switchyard demo ready in ${progress.total()}`);
+  progress.line(`  Control plane  ${url}`);
+  progress.line(`  GraphQL        ${url}/graphql`);
+  progress.line(`  Health         ${url}/healthz   ${url}/readyz`);
+  progress.line(`  Admin key      ${adminKey}`);
+  progress.line(`  Saved in       ${rel(paths.demoJson)} (url, graphql, adminKey); logs in ${rel(paths.logs)}/`);
+  progress.line(`  Try            curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $(jq -r .adminKey ${rel(paths.demoJson)})" -d '{"query":"{ nodepools { nodes { name kind region jurisdiction } } }"}'`);
+  progress.line('');
+}
+
+/** Control plane first (it holds connections to the rest), then NATS and Redis, Postgres last. */
+async function stopAll(running: Running, progress: Progress): Promise<void> {
+  const started = performance.now();
+  await running.controlPlane?.child.stop();
+  await Promise.all([running.nats?.stop(), running.redis?.stop()]);
+  await running.postgres?.stop();
+  progress.line(`Stopped in ${Math.round(performance.now() - started)} ms.`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
