@@ -109,7 +109,13 @@ describe('API keys and authentication', () => {
   it('refuses queries that are too costly, counting page sizes', async () => {
     const modest = await sut.gql(`query { whoami { id } a: nodepools { nodes { labels { key } } } }`, {}, admin);
     expect(modest.errors).toBeUndefined();
-    const costly = await sut.gql(`query { nodepools(first: 100) { nodes { id name labels { key value } } } a: apiKeys(first: 100) { nodes { id name scopes } } b: adminEvents(first: 100) { nodes { id action details } } }`, {}, admin);
+    const costly = await sut.gql(
+      `query { mcpServers(first: 100) { nodes { id versions { id version args } } } nodepools(first: 100) { nodes { id labels { key value } } } }`,
+      {},
+      admin,
+    );
     expect(codesOf(costly)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(costly.status).toBe(400);
+    expect(costly.errors![0]!.message).toMatch(/complexity \d+ exceeds the limit of 5000/);
   });
 });

@@ -53,6 +53,7 @@ describe('nodepools through GraphQL', () => {
     const events = await sut.prisma.adminEvent.findMany({ where: { targetId: id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.action)).toEqual(['nodepool.create', 'nodepool.update', 'nodepool.delete']);
     expect(new Set(events.map((e) => e.actorName))).toEqual(new Set(['test-operator']));
+    expect(events[1]!.details).toEqual({ changed: ['region', 'costPerCall'] });
   });
 
   it('reports each invalid field of the input', async () => {

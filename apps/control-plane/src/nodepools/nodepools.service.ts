@@ -10,6 +10,13 @@ import { NodepoolsRepository, type NodepoolFilter } from './nodepools.repository
 
 export type NodepoolView = Omit<Nodepool, 'labels'> & { labels: LabelPair[] };
 
+/** Names of the fields a client actually sent (validated inputs carry every declared key). */
+function changedFields(input: object): string[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key]) => key);
+}
+
 function view(nodepool: Nodepool): NodepoolView {
   return { ...nodepool, labels: labelsFromJson(nodepool.labels) };
 }
@@ -68,7 +75,7 @@ export class NodepoolsService {
         costPerCall: input.costPerCall ?? undefined,
         labels: labelsToJson(input.labels ?? undefined),
       });
-      return { result: nodepool, targetId: id, details: { changed: Object.keys(input) } };
+      return { result: nodepool, targetId: id, details: { changed: changedFields(input) } };
     });
     return view(updated);
   }
