@@ -116,6 +116,6 @@ describe('API keys and authentication', () => {
     );
     expect(codesOf(costly)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(costly.status).toBe(400);
-    expect(costly.errors![0]!.message).toMatch(/complexity \d+ exceeds the limit of 5000/);
+    expect(costly.errors![0]!.message).toMatch(/complexity \d+ exceeds the limit of 20000/);
   });
 });

@@ -1,6 +1,5 @@
 // What the demo puts into a fresh control plane, and the GraphQL documents it uses. Everything
 // goes through the public admin API with the demo admin key, exactly as an operator would.
-// The documents for servers and versions follow the planned API; align them here when it lands.
 import { GraphqlRequestError, type Graphql } from './graphql-client.js';
 
 export const DEMO_NODEPOOLS = [
@@ -32,19 +31,17 @@ export const CREATE_NODEPOOL = /* GraphQL */ `
   mutation DemoCreateNodepool($input: CreateNodepoolInput!) { createNodepool(input: $input) { id name } }`;
 
 export const LIST_SERVERS = /* GraphQL */ `
-  query DemoServers { servers(first: 50) { nodes { id name } } }`;
+  query DemoServers { mcpServers(first: 50) { nodes { id name } } }`;
 
 export const CREATE_SERVER = /* GraphQL */ `
-  mutation DemoCreateServer($input: CreateServerInput!) { createServer(input: $input) { id name } }`;
+  mutation DemoCreateServer($input: CreateMcpServerInput!) { createMcpServer(input: $input) { id name } }`;
 
 export const CREATE_SERVER_VERSION = /* GraphQL */ `
-  mutation DemoCreateServerVersion($input: CreateServerVersionInput!) { createServerVersion(input: $input) { id version } }`;
+  mutation DemoCreateServerVersion($input: CreateMcpServerVersionInput!) { createMcpServerVersion(input: $input) { id version } }`;
 
 export interface SeedReport {
   created: string[];
   existing: string[];
-  /** Parts the API does not offer yet (its schema lacks the field), e.g. "servers". */
-  skipped: string[];
 }
 
 interface Named {
@@ -53,7 +50,7 @@ interface Named {
 
 /** Creates what is missing; running it again changes nothing. */
 export async function seedDemo(gql: Graphql): Promise<SeedReport> {
-  const report: SeedReport = { created: [], existing: [], skipped: [] };
+  const report: SeedReport = { created: [], existing: [] };
 
   const { nodepools } = await gql<{ nodepools: Named }>(LIST_NODEPOOLS);
   const pools = new Set(nodepools.nodes.map((n) => n.name));
@@ -65,14 +62,8 @@ export async function seedDemo(gql: Graphql): Promise<SeedReport> {
     await createOrExisting(gql, CREATE_NODEPOOL, { ...pool }, `nodepool ${pool.name}`, report);
   }
 
-  let servers: Set<string>;
-  try {
-    servers = new Set((await gql<{ servers: Named }>(LIST_SERVERS)).servers.nodes.map((n) => n.name));
-  } catch (error) {
-    if (!isMissingField(error, 'servers')) throw error;
-    report.skipped.push('servers (the API has no `servers` query yet)');
-    return report;
-  }
+  const { mcpServers } = await gql<{ mcpServers: Named }>(LIST_SERVERS);
+  const servers = new Set(mcpServers.nodes.map((n) => n.name));
   for (const server of DEMO_SERVERS) {
     if (servers.has(server.name)) report.existing.push(`server ${server.name}`);
     else await createOrExisting(gql, CREATE_SERVER, { name: server.name, description: server.description }, `server ${server.name}`, report);
@@ -93,10 +84,6 @@ async function createOrExisting(gql: Graphql, mutation: string, input: Record<st
   }
 }
 
-function isMissingField(error: unknown, field: string): boolean {
-  return error instanceof GraphqlRequestError && error.errors.some((e) => e.message.includes(`Cannot query field "${field}"`));
-}
-
 /** For --once: the seeded state can be read back through the API with the admin key. */
 export async function verifyDemo(gql: Graphql): Promise<void> {
   const { whoami } = await gql<{ whoami: { role: string } }>(WHOAMI);
@@ -105,4 +92,8 @@ export async function verifyDemo(gql: Graphql): Promise<void> {
   const names = new Set(nodepools.nodes.map((n) => n.name));
   const missing = DEMO_NODEPOOLS.filter((p) => !names.has(p.name)).map((p) => p.name);
   if (missing.length) throw new Error(`nodepools missing after seeding: ${missing.join(', ')}`);
+  const { mcpServers } = await gql<{ mcpServers: Named }>(LIST_SERVERS);
+  const serverNames = new Set(mcpServers.nodes.map((n) => n.name));
+  const missingServers = DEMO_SERVERS.filter((d) => !serverNames.has(d.name)).map((d) => d.name);
+  if (missingServers.length) throw new Error(`servers missing after seeding: ${missingServers.join(', ')}`);
 }

@@ -65,7 +65,6 @@ async function main(): Promise<number> {
     const ready = await startEverything(root, paths, secrets, running, progress);
     const gql = graphqlClient(`${ready.url}/graphql`, ready.adminKey);
     const report = await progress.step('seed', () => seedDemo(gql), (r) => `${r.created.length} created, ${r.existing.length} already there`);
-    for (const skipped of report.skipped) progress.line(`  (skipped ${skipped})`);
     writeDemoJson(paths, ready.url, ready.adminKey);
     printReady(progress, ready.url, ready.adminKey, paths, root);
     if (once) {
@@ -207,7 +206,7 @@ function printReady(progress: Progress, url: string, adminKey: string, paths: De
   progress.line(`  Health         ${url}/healthz   ${url}/readyz`);
   progress.line(`  Admin key      ${adminKey}`);
   progress.line(`  Saved in       ${rel(paths.demoJson)} (url, graphql, adminKey); logs in ${rel(paths.logs)}/`);
-  progress.line(`  Try            curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $(jq -r .adminKey ${rel(paths.demoJson)})" -d '{"query":"{ nodepools { nodes { name kind region jurisdiction } } }"}'`);
+  progress.line(`  Try            curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $(node -p "require('./${rel(paths.demoJson)}').adminKey")" -d '{"query":"{ nodepools { nodes { name kind region jurisdiction } } }"}'`);
   progress.line('');
 }
 

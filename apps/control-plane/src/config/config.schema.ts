@@ -45,7 +45,7 @@ export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_SKIP_BOOTSTRAP_KEY: booleanFlag.default(false),
   SWITCHYARD_API_KEY_TTL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(90),
   SWITCHYARD_GRAPHQL_MAX_DEPTH: z.coerce.number({ message: 'expected a number' }).int().min(2).max(50).default(8),
-  SWITCHYARD_GRAPHQL_MAX_COMPLEXITY: z.coerce.number({ message: 'expected a number' }).int().min(10).max(1_000_000).default(5000),
+  SWITCHYARD_GRAPHQL_MAX_COMPLEXITY: z.coerce.number({ message: 'expected a number' }).int().min(10).max(1_000_000).default(20_000),
   SWITCHYARD_GRAPHQL_INTROSPECTION: booleanFlag.default(true),
   SWITCHYARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 });
