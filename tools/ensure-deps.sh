@@ -23,7 +23,13 @@ say() { echo "ensure-deps: $*" >&2; }
 # npm writes node_modules/.package-lock.json on every install, so its age tells when we last did.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  if ! npm ci --no-audit --no-fund; then
+    # npm 11 on Linux writes lock files without other platforms' optional packages (npm/cli#4828,
+    # #8320), and `npm ci` then refuses the lock as out of sync. `npm install` honours the same
+    # pinned versions and fills in what this platform needs.
+    say "npm ci refused the lock file; installing with npm install instead (same locked versions)"
+    npm install --no-audit --no-fund
+  fi
 fi
 
 # npm 11 only runs install scripts that package.json approves. If they did not run (an older npm,
