@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     }
     const ready = await startEverything(root, paths, secrets, running, progress);
     const gql = graphqlClient(`${ready.url}/graphql`, ready.adminKey);
-    const report = await progress.step('seed', () => seedDemo(gql), (r) => `${r.created.length} created, ${r.existing.length} already there`);
+    await progress.step('seed', () => seedDemo(gql), (r) => `${r.created.length} created, ${r.existing.length} already there`);
     writeDemoJson(paths, ready.url, ready.adminKey);
     printReady(progress, ready.url, ready.adminKey, paths, root);
     if (once) {

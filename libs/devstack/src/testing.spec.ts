@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { createTestDatabase, TEMPLATE_DATABASE, testEnv } from '@switchyard/devstack/testing';
+import { createTestDatabase, TEMPLATE_DATABASE, testEnv } from './testing.js';
 
 async function rows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
