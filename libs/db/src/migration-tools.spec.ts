@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import pg from 'pg';
 import { checkDrift, createMigration, migrationTimestamp } from './migration-tools.js';
 import { defaultMigrationsDir, defaultSchemaPath } from './paths.js';
+import { SHADOW_DATABASE_PREFIX } from './pg-engine-adapter.js';
 import { startTestServer, type TestServer } from './testing.js';
 
 jest.setTimeout(60_000);
@@ -39,7 +40,7 @@ async function schemaWithExtraField(): Promise<string> {
   return path;
 }
 
-/** Tables in the server's own database: the shadow replay must never land there. */
+/** Tables in the server's own database (which the shadow replay must never touch). */
 async function tablesInAdminDatabase(): Promise<string[]> {
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
@@ -53,12 +54,14 @@ async function tablesInAdminDatabase(): Promise<string[]> {
   }
 }
 
+/** Shadow databases created by this process (the server may be shared with other workers). */
 async function shadowDatabasesLeft(): Promise<string[]> {
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   try {
     const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'switchyard_shadow_%'`,
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [`${SHADOW_DATABASE_PREFIX}${process.pid}_`],
     );
     return rows.map((r) => r.datname);
   } finally {
@@ -68,12 +71,13 @@ async function shadowDatabasesLeft(): Promise<string[]> {
 
 describe('checkDrift', () => {
   it('finds no drift between the committed migrations and schema.prisma, using a shadow database it drops', async () => {
+    const tablesBefore = await tablesInAdminDatabase();
     const started = performance.now();
     const report = await checkDrift({ shadowUrl: server.url });
     expect(report).toEqual({ drift: false, summary: '' });
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(await shadowDatabasesLeft()).toEqual([]);
-    expect(await tablesInAdminDatabase()).toEqual([]);
+    expect(await tablesInAdminDatabase()).toEqual(tablesBefore);
   });
 
   it('reports a field that has no migration', async () => {
@@ -159,11 +163,10 @@ describe('createMigration', () => {
 
 describe('without a shadow URL', () => {
   it('starts and removes a temporary Postgres by itself', async () => {
-    const before = (await readdir(tmpdir())).filter((n) => n.startsWith('switchyard-pg-'));
     const lines: string[] = [];
     expect(await checkDrift({ log: (line) => lines.push(line) })).toEqual({ drift: false, summary: '' });
-    expect(lines).toContain('started a temporary Postgres for the shadow database');
-    const after = (await readdir(tmpdir())).filter((n) => n.startsWith('switchyard-pg-'));
-    expect(after.filter((n) => !before.includes(n))).toEqual([]);
+    const dir = /^started a temporary Postgres for the shadow database in (.+)$/.exec(lines.join('\n'))?.[1];
+    expect(dir).toBeDefined();
+    expect(existsSync(dir!)).toBe(false);
   });
 });

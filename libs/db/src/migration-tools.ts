@@ -45,7 +45,7 @@ async function withShadowServer<T>(
 ): Promise<T> {
   if (shadowUrl) return work(shadowUrl);
   const server = await startTempPostgres();
-  log(`started a temporary Postgres for the shadow database`);
+  log(`started a temporary Postgres for the shadow database in ${server.dir}`);
   try {
     return await work(server.url);
   } finally {

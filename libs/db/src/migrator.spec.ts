@@ -160,6 +160,19 @@ describe('migrate', () => {
     expect(await tableExists(db.url, 'three')).toBe(true);
   });
 
+  it('commits a migration and its history row together, or neither', async () => {
+    // The script itself succeeds, but takes the history table away, so recording it as finished
+    // fails: the table it created must be gone too.
+    const dir = await migrationsDirWith({
+      '001_sabotage': 'CREATE TABLE "one" (id int); ALTER TABLE "_prisma_migrations" RENAME TO "_elsewhere";',
+    });
+    dirs.push(dir);
+    await expect(migrate(db.url, { migrationsDir: dir })).rejects.toThrow(/migration 001_sabotage failed/);
+    expect(await tableExists(db.url, 'one')).toBe(false);
+    expect(await tableExists(db.url, '_elsewhere')).toBe(false);
+    expect((await history(db.url)).map((r) => [r.migration_name, r.finished_at])).toEqual([['001_sabotage', null]]);
+  });
+
   it('treats an unfinished row left by an interrupted run as failed', async () => {
     const dir = await migrationsDirWith({ '001_ok': 'CREATE TABLE "one" (id int);' });
     dirs.push(dir);

@@ -80,7 +80,7 @@ function retypeCharColumns(result: SqlResultSet): SqlResultSet {
   const columnTypes = [...result.columnTypes];
   const columnNames = result.columnNames.map((name, i) => {
     if (!name.endsWith(CHAR_MARK)) return name;
-    columnTypes[i] = ColumnTypeEnum.Text;
+    columnTypes[i] = ColumnTypeEnum.Character;
     return name.slice(0, -CHAR_MARK.length);
   });
   return { ...result, columnNames, columnTypes };
@@ -140,6 +140,8 @@ function wrapAdapter(inner: PgAdapter, dispose: () => Promise<void>): SqlDriverA
   };
 }
 
+export const SHADOW_DATABASE_PREFIX = 'switchyard_shadow_';
+
 /** `url` with its database replaced: keeps credentials and query parameters (sslmode, …). */
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -164,7 +166,8 @@ export class EngineAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const database = `switchyard_shadow_${randomUUID().replaceAll('-', '')}`;
+    // The pid tells whose a leftover is (and lets a test find only its own).
+    const database = `${SHADOW_DATABASE_PREFIX}${process.pid}_${randomUUID().replaceAll('-', '')}`;
     await this.adminQuery(`CREATE DATABASE "${database}"`);
     return this.adapterFor(withDatabase(this.adminUrl, database), () =>
       this.adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),

@@ -46,6 +46,9 @@ const panicHolder = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { get(): string
 const panics = (panicHolder.PRISMA_WASM_PANIC_REGISTRY ??= new WasmPanicRegistry());
 
 let loaded: Promise<typeof engineGlue.SchemaEngine> | undefined;
+/** Set by the first panic. The glue caches views of the instance's memory, so it cannot be
+ * swapped for a fresh instance; the process has to be restarted. */
+let poisoned: string | undefined;
 
 /**
  * The package entry does `import * as wasm from "./schema_engine_bg.wasm"`, which only bundlers
@@ -87,10 +90,29 @@ export async function withSchemaEngine<T>(
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
   let engine: SchemaEngine | undefined;
   const call = async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (poisoned !== undefined) {
+      throw new SchemaEngineError(`the schema engine panicked earlier in this process: ${poisoned}`);
+    }
+    const panicBefore = panics.get();
+    let watcher: NodeJS.Timeout | undefined;
+    // A Rust panic surfaces as an exception thrown from a promise callback inside the glue: the
+    // engine's own promise then never settles. Watching the panic registry turns that hang into
+    // an error.
+    const panicked = new Promise<never>((_, reject) => {
+      watcher = setInterval(() => {
+        const message = panics.get();
+        if (message && message !== panicBefore) {
+          poisoned = message;
+          reject(new SchemaEngineError(`schema engine panicked: ${message}`));
+        }
+      }, 25);
+    });
     try {
-      return await fn();
+      return await Promise.race([fn(), panicked]);
     } catch (error) {
       throw explainEngineError(error, bound.errorRegistry);
+    } finally {
+      clearInterval(watcher);
     }
   };
   try {
@@ -102,7 +124,8 @@ export async function withSchemaEngine<T>(
     };
     return await work(session);
   } finally {
-    engine?.free();
+    // After a panic the wasm instance is in an undefined state: do not call into it again.
+    if (poisoned === undefined) engine?.free();
     await factory.close();
   }
 }
@@ -126,9 +149,6 @@ function explainEngineError(
     const cause = registry.consumeError(Number(external[1]))?.error;
     const detail = cause instanceof Error ? cause.message : String(cause);
     return new SchemaEngineError(`${message}: ${detail}`, { cause });
-  }
-  if (message.includes('unreachable') && panics.get()) {
-    return new SchemaEngineError(`schema engine panicked: ${panics.get()}`, { cause: error });
   }
   return error instanceof Error ? error : new SchemaEngineError(message);
 }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface TempPostgres {
   /** Superuser URL to the `postgres` database of the temporary cluster. */
   readonly url: string;
+  /** The temporary directory holding its data; removed by stop(). */
+  readonly dir: string;
   /** Stops the server and deletes its data directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -84,5 +86,5 @@ export async function startTempPostgres(options: TempPostgresOptions = {}): Prom
     await stop().catch(() => undefined);
     throw error;
   }
-  return { url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`, stop };
+  return { url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`, dir: root, stop };
 }
