@@ -165,7 +165,7 @@ describe('without a shadow URL', () => {
   it('starts and removes a temporary Postgres by itself', async () => {
     const lines: string[] = [];
     expect(await checkDrift({ log: (line) => lines.push(line) })).toEqual({ drift: false, summary: '' });
-    const dir = /^started a temporary Postgres for the shadow database in (.+)$/.exec(lines.join('\n'))?.[1];
+    const dir = /^started a temporary Postgres for the shadow database in (.+)$/m.exec(lines.join('\n'))?.[1];
     expect(dir).toBeDefined();
     expect(existsSync(dir!)).toBe(false);
   });
