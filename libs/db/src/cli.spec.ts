@@ -67,6 +67,12 @@ describe('db cli', () => {
     expect(second).toMatchObject({ code: 0, stdout: 'no pending migrations\n' });
   });
 
+  it('migrate --rolled-back: exit 1 when there is no such failed migration', async () => {
+    const result = await run(['migrate', '--rolled-back', '20000101000000_nope'], { DATABASE_URL: db.url });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no failed migration named 20000101000000_nope is recorded');
+  });
+
   it('check-drift: exit 0 on the committed migrations, exit 2 with instructions on drift', async () => {
     const clean = await run(['check-drift'], { SWITCHYARD_SHADOW_PG_URL: server.url });
     expect(clean).toMatchObject({ code: 0, stdout: 'migrations match schema.prisma\n' });

@@ -99,6 +99,24 @@ describe('checkDrift', () => {
     expect(await shadowDatabasesLeft()).toEqual([]);
   });
 
+  it('says so when the shadow role may not create databases', async () => {
+    const role = `weak_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE "${role}" LOGIN PASSWORD 'weak'`);
+      const url = new URL(server.url);
+      url.username = role;
+      url.password = 'weak';
+      await expect(checkDrift({ shadowUrl: url.toString() })).rejects.toThrow(
+        'Failed to connect to the shadow database: permission denied to create database',
+      );
+    } finally {
+      await admin.query(`DROP ROLE IF EXISTS "${role}"`);
+      await admin.end();
+    }
+  });
+
   it('replays function bodies whole (adapter-pg alone would split them at every ;)', async () => {
     const migrationsDir = join(work, 'migrations');
     await cp(defaultMigrationsDir(), migrationsDir, { recursive: true });

@@ -73,7 +73,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
           `migration ${names} failed or was interrupted earlier; no further migrations are applied. ` +
             `Its transaction was rolled back (unless it was interrupted outside one): check the ` +
             `database, fix the migration, mark it rolled back with ` +
-            `\`npm run db:migrate -- --rolled-back <name>\` and run migrate again.`,
+            `\`npm run db:migrate -- --rolled-back ${unfinished[0]!.migration_name}\` and run migrate again.`,
         );
       }
 
@@ -100,7 +100,8 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
       }
       return { applied: done };
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+      // Closing the session releases the lock anyway; never let this mask the real error.
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     }
   } finally {
     await client.end();

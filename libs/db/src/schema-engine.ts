@@ -148,7 +148,9 @@ function explainEngineError(
   if (external) {
     const cause = registry.consumeError(Number(external[1]))?.error;
     const detail = cause instanceof Error ? cause.message : String(cause);
-    return new SchemaEngineError(`${message}: ${detail}`, { cause });
+    // The engine's first line says what it was doing; the rest is its backtrace.
+    const doing = message.split('\n')[0]!.trim();
+    return new SchemaEngineError(`${doing}: ${detail}`, { cause });
   }
   return error instanceof Error ? error : new SchemaEngineError(message);
 }
