@@ -14,8 +14,8 @@ export interface DemoPaths {
   postgres: string;
 }
 
-export function prepareDemoHome(root: string): DemoPaths {
-  const home = join(root, '.switchyard');
+/** `home` defaults to <repo>/.switchyard; tests point SWITCHYARD_DEMO_HOME elsewhere. */
+export function prepareDemoHome(home: string): DemoPaths {
   mkdirSync(home, { recursive: true });
   const runAs = postgresRunAs();
   // As root, Postgres runs as "postgres" and must traverse .switchyard to its cluster; the
@@ -26,7 +26,7 @@ export function prepareDemoHome(root: string): DemoPaths {
   let postgres = join(home, 'postgres');
   if (runAs && !canAccess(runAs, home, '-x')) {
     // A checkout under /root (0700): keep the cluster outside it, stable per checkout.
-    const id = createHash('sha256').update(root).digest('hex').slice(0, 10);
+    const id = createHash('sha256').update(home).digest('hex').slice(0, 10);
     const outside = join('/var/tmp', `switchyard-demo-${id}`);
     makeSearchableDir(outside);
     postgres = join(outside, 'postgres');

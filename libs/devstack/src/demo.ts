@@ -55,20 +55,21 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  progress.line(`Switchyard demo${once ? ' (--once)' : ''}: data in ${relative(process.cwd(), join(root, '.switchyard')) || '.'}`);
+  const home = process.env.SWITCHYARD_DEMO_HOME ?? join(root, '.switchyard');
+  progress.line(`Switchyard demo${once ? ' (--once)' : ''}: data in ${relative(process.cwd(), home) || '.'}`);
   try {
-    const paths = prepareDemoHome(root);
+    const paths = prepareDemoHome(home);
     const { secrets, created } = loadOrCreateSecrets(paths.secrets);
     if (created && existsSync(join(paths.postgres, 'PG_VERSION'))) {
-      throw new Error(`${paths.secrets} was missing but ${paths.postgres} exists: its password is unknown. Delete both (rm -rf .switchyard) to start over.`);
+      throw new Error(`${paths.secrets} was missing but ${paths.postgres} exists: its password is unknown. Delete both to start over.`);
     }
     const ready = await startEverything(root, paths, secrets, running, progress);
     const gql = graphqlClient(`${ready.url}/graphql`, ready.adminKey);
     await progress.step('seed', () => seedDemo(gql), (r) => `${r.created.length} created, ${r.existing.length} already there`);
     writeDemoJson(paths, ready.url, ready.adminKey);
-    printReady(progress, ready.url, ready.adminKey, paths, root);
+    printReady(progress, ready.url, ready.adminKey, paths);
     if (once) {
-      await progress.step('verify', () => verifyDemo(gql), () => 'admin key and seeded nodepools read back');
+      await progress.step('verify', () => verifyDemo(gql), () => 'admin key, nodepools and servers read back');
       await shutdown();
       return 0;
     }
@@ -197,8 +198,8 @@ function writeDemoJson(paths: DemoPaths, url: string, adminKey: string): void {
   chmodSync(paths.demoJson, 0o600); // mode only applies when the file is created
 }
 
-function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths, root: string): void {
-  const rel = (path: string): string => relative(root, path);
+function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths): void {
+  const rel = (path: string): string => relative(process.cwd(), path);
   progress.line('');
   progress.line(`Switchyard demo ready in ${progress.total()}`);
   progress.line(`  Control plane  ${url}`);
