@@ -56,7 +56,7 @@ describe('control-plane process', () => {
     expect(lines).toContain('  SWITCHYARD_DATABASE_URL: is required');
     expect(lines).toContain('  SWITCHYARD_PORT: expected a port number');
     expect(lines.some((l) => l.startsWith('  SWITCHYARD_REDIS_URL: expected a URL'))).toBe(true);
-  });
+  }, 30_000);
 
   it('prints a bootstrap admin key once on first start, and not on the next', async () => {
     const env = testConfigEnv(database.url, { SWITCHYARD_MIGRATE_ON_START: 'true', SWITCHYARD_LOG_LEVEL: 'info' });
@@ -71,7 +71,7 @@ describe('control-plane process', () => {
     const second = await run(MAIN, [], env, /control plane listening/);
     expect([second.code, second.signal]).toEqual([0, null]);
     expect(second.stdout).not.toMatch(/sy_[A-Za-z0-9_-]{43}/);
-  });
+  }, 30_000);
 
   it('creates a key from the CLI and explains usage mistakes', async () => {
     const env = { SWITCHYARD_DATABASE_URL: database.url };
@@ -88,5 +88,5 @@ describe('control-plane process', () => {
     const noDb = await run(CLI, ['keys', 'create', '--role', 'admin', '--name', 'x'], {});
     expect(noDb.code).toBe(1);
     expect(noDb.stderr).toMatch(/SWITCHYARD_DATABASE_URL: is required/);
-  });
+  }, 30_000);
 });

@@ -116,7 +116,7 @@ describe('MCP servers through GraphQL', () => {
   it('counts up to 100 versions per server in the query cost', async () => {
     const small = await sut.gql(`query { mcpServers(first: 5) { nodes { versions { id } } } }`, {}, viewer);
     expect(small.errors).toBeUndefined();
-    const large = await sut.gql(`query { mcpServers(first: 100) { nodes { versions { id } } } }`, {}, viewer);
+    const large = await sut.gql(`query { mcpServers(first: 100) { nodes { versions { id version command args } } } }`, {}, viewer);
     expect(codesOf(large)).toEqual(['QUERY_TOO_COMPLEX']);
   });
 
