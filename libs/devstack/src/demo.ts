@@ -78,6 +78,8 @@ async function main(): Promise<number> {
     if (stopping) return new Promise(() => undefined); // the signal handler exits
     progress.line(`The control plane exited (code ${exit.code}, signal ${exit.signal}); see ${join(paths.logs, 'control-plane.log')}`);
   } catch (error) {
+    // Interrupted while starting: the signal handler is already stopping everything and exits.
+    if (signalledAt !== undefined) return new Promise(() => undefined);
     progress.line(`\nDemo failed: ${(error as Error).message}`);
   }
   await shutdown();
