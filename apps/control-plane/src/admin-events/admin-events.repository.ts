@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminEvent, Prisma, PrismaClient } from '@switchyard/db';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -25,14 +26,8 @@ export class AdminEventsRepository {
     return tx.adminEvent.create({ data: event });
   }
 
-  findAfter(filter: AdminEventFilter, take: number, afterId: string | undefined, newestFirst: boolean): Promise<AdminEvent[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = newestFirst ? { lt: afterId } : { gt: afterId };
-    return this.prisma.adminEvent.findMany({ where, take, orderBy: { id: newestFirst ? 'desc' : 'asc' } });
-  }
-
-  count(filter: AdminEventFilter): Promise<number> {
-    return this.prisma.adminEvent.count({ where: this.where(filter) });
+  page(filter: AdminEventFilter, args: PageArgs, newestFirst = false): Promise<Page<AdminEvent>> {
+    return keysetPage(this.prisma.adminEvent, this.where(filter), args, newestFirst);
   }
 
   private where(filter: AdminEventFilter): Prisma.AdminEventWhereInput {

@@ -1,8 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { AdminEvent } from '@switchyard/db';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import type { Actor } from './actor.js';
 import { AdminEventsRepository, type AdminEventFilter, type Tx } from './admin-events.repository.js';
+
+/**
+ * Names of the fields an update set, for an event's details: validated input objects carry
+ * every declared key, mostly undefined, so Object.keys would claim everything changed; null
+ * means "leave unchanged" for the updates that use this.
+ */
+export function changedFields(input: object): string[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key]) => key);
+}
 
 export interface MutationOutcome<T> {
   result: T;
@@ -58,10 +69,6 @@ export class AdminEventsService {
 
   list(filter: AdminEventFilter, page: PageArgs): Promise<Page<AdminEvent>> {
     // Newest first: the audit log is read from the latest change backwards.
-    return paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId, true),
-      () => this.repository.count(filter),
-    );
+    return this.repository.page(filter, page, true);
   }
 }

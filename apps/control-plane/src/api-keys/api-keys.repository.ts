@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ApiKey, ApiKeyRole, Prisma, PrismaClient } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface ApiKeyFilter {
   role?: ApiKeyRole;
@@ -49,14 +50,8 @@ export class ApiKeysRepository {
     await this.prisma.apiKey.update({ where: { id }, data: { lastUsedAt: at } }).catch(() => undefined);
   }
 
-  findAfter(filter: ApiKeyFilter, take: number, afterId: string | undefined): Promise<ApiKey[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.apiKey.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
-  count(filter: ApiKeyFilter): Promise<number> {
-    return this.prisma.apiKey.count({ where: this.where(filter) });
+  page(filter: ApiKeyFilter, args: PageArgs): Promise<Page<ApiKey>> {
+    return keysetPage(this.prisma.apiKey, this.where(filter), args);
   }
 
   private where(filter: ApiKeyFilter): Prisma.ApiKeyWhereInput {

@@ -8,7 +8,7 @@ import { issueSecret, hashSecret, looksLikeApiKey } from '../auth/api-key-secret
 import type { Principal } from '../auth/principal.js';
 import { defaultScopesFor } from '../auth/roles.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import { ApiKeyState, type CreateApiKeyInput, type UpdateApiKeyInput } from './api-key.model.js';
 import { ApiKeysRepository, type ApiKeyFilter } from './api-keys.repository.js';
 
@@ -141,11 +141,7 @@ export class ApiKeysService {
   }
 
   async list(filter: ApiKeyFilter, page: PageArgs): Promise<Page<ApiKeyView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId),
-      () => this.repository.count(filter),
-    );
+    const result = await this.repository.page(filter, page);
     const now = new Date();
     return { ...result, nodes: result.nodes.map((k) => this.view(k, now)) };
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Deployment, Placement, Prisma, PrismaClient } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface DeploymentFilter {
   nodepoolId?: string;
@@ -38,14 +39,8 @@ export class DeploymentsRepository {
     return this.prisma.placement.findMany({ where: { deploymentId }, orderBy: { id: 'asc' } });
   }
 
-  findAfter(filter: DeploymentFilter, take: number, afterId: string | undefined): Promise<Deployment[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.deployment.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
-  count(filter: DeploymentFilter): Promise<number> {
-    return this.prisma.deployment.count({ where: this.where(filter) });
+  page(filter: DeploymentFilter, args: PageArgs): Promise<Page<Deployment>> {
+    return keysetPage(this.prisma.deployment, this.where(filter), args);
   }
 
   private where(filter: DeploymentFilter): Prisma.DeploymentWhereInput {

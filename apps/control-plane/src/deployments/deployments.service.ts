@@ -3,7 +3,7 @@ import type { Deployment, Placement } from '@switchyard/db';
 import { DomainError } from '@switchyard/protocol';
 import type { Actor } from '../admin-events/actor.js';
 import { AdminEventsService } from '../admin-events/admin-events.service.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import { NodepoolsService } from '../nodepools/nodepools.service.js';
 import { ServerVersionsService } from '../servers/server-versions.service.js';
 import type { CreateDeploymentInput, UpdateDeploymentInput } from './deployment.model.js';
@@ -26,11 +26,7 @@ export class DeploymentsService {
   }
 
   list(filter: DeploymentFilter, page: PageArgs): Promise<Page<Deployment>> {
-    return paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId),
-      () => this.repository.count(filter),
-    );
+    return this.repository.page(filter, page);
   }
 
   placementsOf(deploymentId: string): Promise<Placement[]> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EnrollmentToken, Nodepool, Prisma, PrismaClient } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 import { EnrollmentTokenState } from './enrollment-token.model.js';
 
 export interface EnrollmentTokenFilter {
@@ -61,14 +62,11 @@ export class EnrollmentTokensRepository {
     await tx.enrollmentToken.update({ where: { id }, data: { usedByRunnerId: runnerId } });
   }
 
-  findAfter(filter: EnrollmentTokenFilter, now: Date, take: number, afterId: string | undefined): Promise<EnrollmentTokenWithNodepool[]> {
-    const where = this.where(filter, now);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.enrollmentToken.findMany({ where, take, orderBy: { id: 'asc' }, include: WITH_NODEPOOL });
-  }
-
-  count(filter: EnrollmentTokenFilter, now: Date): Promise<number> {
-    return this.prisma.enrollmentToken.count({ where: this.where(filter, now) });
+  page(filter: EnrollmentTokenFilter, now: Date, args: PageArgs): Promise<Page<EnrollmentTokenWithNodepool>> {
+    return keysetPage({
+      findMany: (args) => this.prisma.enrollmentToken.findMany({ ...args, include: WITH_NODEPOOL }),
+      count: (args) => this.prisma.enrollmentToken.count(args),
+    }, this.where(filter, now), args);
   }
 
   private where(filter: EnrollmentTokenFilter, now: Date): Prisma.EnrollmentTokenWhereInput {

@@ -6,7 +6,7 @@ import type { Tx } from '../admin-events/admin-events.repository.js';
 import { AdminEventsService } from '../admin-events/admin-events.service.js';
 import { hashSecret, issueSecret } from '../auth/api-key-secret.js';
 import { labelsFromJson } from '../graphql/labels.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import { NodepoolsService, type NodepoolView } from '../nodepools/nodepools.service.js';
 import { EnrollmentTokenState, type CreateEnrollmentTokenInput } from './enrollment-token.model.js';
 import {
@@ -54,11 +54,7 @@ export class EnrollmentTokensService {
   }
 
   async list(filter: EnrollmentTokenFilter, page: PageArgs, now = new Date()): Promise<Page<EnrollmentTokenView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, now, take, afterId),
-      () => this.repository.count(filter, now),
-    );
+    const result = await this.repository.page(filter, now, page);
     return { ...result, nodes: result.nodes.map((token) => view(token, now)) };
   }
 

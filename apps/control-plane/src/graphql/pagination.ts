@@ -85,3 +85,32 @@ export async function paginate<T extends { id: string }>(
   const last = nodes.at(-1);
   return { nodes, totalCount, pageInfo: { hasNextPage, endCursor: last ? encodeCursor(last.id) : null } };
 }
+
+/** What a keyset page needs from a Prisma model delegate (prisma.nodepool, prisma.apiKey, …). */
+export interface PageableDelegate<Row, Where> {
+  findMany(args: { where: Where; take: number; orderBy: { id: 'asc' | 'desc' } }): Promise<Row[]>;
+  count(args: { where: Where }): Promise<number>;
+}
+
+/**
+ * One page of a model ordered by id (UUIDv7, so roughly creation order), filtered by `where`.
+ * `newestFirst` walks ids downwards (the audit log). Repositories call this so that no one
+ * writes the after-cursor condition by hand again.
+ */
+export function keysetPage<Row extends { id: string }, Where extends object>(
+  delegate: PageableDelegate<Row, Where>,
+  where: Where,
+  args: PageArgs,
+  newestFirst = false,
+): Promise<Page<Row>> {
+  return paginate(
+    args,
+    (take, afterId) =>
+      delegate.findMany({
+        where: afterId ? { AND: [where, { id: newestFirst ? { lt: afterId } : { gt: afterId } }] } as Where : where,
+        take,
+        orderBy: { id: newestFirst ? 'desc' : 'asc' },
+      }),
+    () => delegate.count({ where }),
+  );
+}

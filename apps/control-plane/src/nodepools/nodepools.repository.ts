@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Nodepool, NodepoolKind, Prisma, PrismaClient } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface NodepoolFilter {
   kind?: NodepoolKind;
@@ -43,14 +44,8 @@ export class NodepoolsRepository {
     return { runners, deployments };
   }
 
-  findAfter(filter: NodepoolFilter, take: number, afterId: string | undefined): Promise<Nodepool[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.nodepool.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
-  count(filter: NodepoolFilter): Promise<number> {
-    return this.prisma.nodepool.count({ where: this.where(filter) });
+  page(filter: NodepoolFilter, args: PageArgs): Promise<Page<Nodepool>> {
+    return keysetPage(this.prisma.nodepool, this.where(filter), args);
   }
 
   private where(filter: NodepoolFilter): Prisma.NodepoolWhereInput {

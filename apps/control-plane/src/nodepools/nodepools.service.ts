@@ -2,20 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Nodepool } from '@switchyard/db';
 import { DomainError } from '@switchyard/protocol';
 import type { Actor } from '../admin-events/actor.js';
-import { AdminEventsService } from '../admin-events/admin-events.service.js';
+import { AdminEventsService, changedFields } from '../admin-events/admin-events.service.js';
 import { labelsFromJson, labelsToJson, type LabelPair } from '../graphql/labels.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import type { CreateNodepoolInput, UpdateNodepoolInput } from './nodepool.model.js';
 import { NodepoolsRepository, type NodepoolFilter } from './nodepools.repository.js';
 
 export type NodepoolView = Omit<Nodepool, 'labels'> & { labels: LabelPair[] };
-
-/** Names of the fields a client actually sent (validated inputs carry every declared key). */
-function changedFields(input: object): string[] {
-  return Object.entries(input)
-    .filter(([, value]) => value !== undefined && value !== null)
-    .map(([key]) => key);
-}
 
 function view(nodepool: Nodepool): NodepoolView {
   return { ...nodepool, labels: labelsFromJson(nodepool.labels) };
@@ -41,11 +34,7 @@ export class NodepoolsService {
   }
 
   async list(filter: NodepoolFilter, page: PageArgs): Promise<Page<NodepoolView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId),
-      () => this.repository.count(filter),
-    );
+    const result = await this.repository.page(filter, page);
     return { ...result, nodes: result.nodes.map(view) };
   }
 

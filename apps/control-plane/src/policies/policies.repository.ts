@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma, PrismaClient, RoutePolicy } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface RoutePolicyFilter {
   serverId?: string;
@@ -38,14 +39,8 @@ export class PoliciesRepository {
     return new Set(rows.map((row) => row.name));
   }
 
-  findAfter(filter: RoutePolicyFilter, take: number, afterId: string | undefined): Promise<RoutePolicy[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.routePolicy.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
-  count(filter: RoutePolicyFilter): Promise<number> {
-    return this.prisma.routePolicy.count({ where: this.where(filter) });
+  page(filter: RoutePolicyFilter, args: PageArgs): Promise<Page<RoutePolicy>> {
+    return keysetPage(this.prisma.routePolicy, this.where(filter), args);
   }
 
   private where(filter: RoutePolicyFilter): Prisma.RoutePolicyWhereInput {

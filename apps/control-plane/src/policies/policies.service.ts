@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma, RoutePolicy } from '@switchyard/db';
 import { DomainError, type FieldProblem } from '@switchyard/protocol';
 import type { Actor } from '../admin-events/actor.js';
-import { AdminEventsService } from '../admin-events/admin-events.service.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import { AdminEventsService, changedFields } from '../admin-events/admin-events.service.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import { ServersService } from '../servers/servers.service.js';
 import { PoliciesRepository, type RoutePolicyFilter } from './policies.repository.js';
 import { failoverOrderProblems, routerParamsProblems } from './route-policy-rules.js';
@@ -44,11 +44,7 @@ export class PoliciesService {
   }
 
   async list(filter: RoutePolicyFilter, page: PageArgs): Promise<Page<RoutePolicyView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId),
-      () => this.repository.count(filter),
-    );
+    const result = await this.repository.page(filter, page);
     return { ...result, nodes: result.nodes.map(view) };
   }
 
@@ -79,9 +75,7 @@ export class PoliciesService {
   async update(actor: Actor, id: string, input: UpdateRoutePolicyInput): Promise<RoutePolicyView> {
     await this.get(id);
     await this.assertValid(input.failoverOrder, input.routerParams);
-    const changed = Object.entries(input)
-      .filter(([, value]) => value != null)
-      .map(([key]) => key);
+    const changed = changedFields(input);
     const updated = await this.adminEvents.mutate(actor, 'routePolicy.update', 'RoutePolicy', async (tx) => {
       const policy = await this.repository.update(tx, id, {
         allowedJurisdictions: unique(input.allowedJurisdictions),

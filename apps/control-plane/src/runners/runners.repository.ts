@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Nodepool, Prisma, PrismaClient, Runner, RunnerStatus } from '@switchyard/db';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface RunnerFilter {
   nodepoolId?: string;
@@ -20,14 +21,11 @@ export class RunnersRepository {
     return this.prisma.runner.findUnique({ where: { id }, include: WITH_NODEPOOL });
   }
 
-  findAfter(filter: RunnerFilter, take: number, afterId: string | undefined): Promise<RunnerWithNodepool[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.runner.findMany({ where, take, orderBy: { id: 'asc' }, include: WITH_NODEPOOL });
-  }
-
-  count(filter: RunnerFilter): Promise<number> {
-    return this.prisma.runner.count({ where: this.where(filter) });
+  page(filter: RunnerFilter, args: PageArgs): Promise<Page<RunnerWithNodepool>> {
+    return keysetPage({
+      findMany: (args) => this.prisma.runner.findMany({ ...args, include: WITH_NODEPOOL }),
+      count: (args) => this.prisma.runner.count(args),
+    }, this.where(filter), args);
   }
 
   private where(filter: RunnerFilter): Prisma.RunnerWhereInput {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Runner } from '@switchyard/db';
 import { DomainError } from '@switchyard/protocol';
 import { labelsFromJson, type LabelPair } from '../graphql/labels.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import type { NodepoolView } from '../nodepools/nodepools.service.js';
 import { gpusFromJson, type GpuView } from './gpus.js';
 import { RunnersRepository, type RunnerFilter, type RunnerWithNodepool } from './runners.repository.js';
@@ -30,11 +30,7 @@ export class RunnersService {
   }
 
   async list(filter: RunnerFilter, page: PageArgs): Promise<Page<RunnerView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId),
-      () => this.repository.count(filter),
-    );
+    const result = await this.repository.page(filter, page);
     return { ...result, nodes: result.nodes.map(view) };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma, PrismaClient, Secret } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface SecretFilter {
   nameContains?: string;
@@ -51,14 +52,8 @@ export class SecretsRepository {
       LIMIT ${limit}`;
   }
 
-  findAfter(filter: SecretFilter, take: number, afterId: string | undefined): Promise<Secret[]> {
-    const where = this.where(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.secret.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
-  count(filter: SecretFilter): Promise<number> {
-    return this.prisma.secret.count({ where: this.where(filter) });
+  page(filter: SecretFilter, args: PageArgs): Promise<Page<Secret>> {
+    return keysetPage(this.prisma.secret, this.where(filter), args);
   }
 
   private where(filter: SecretFilter): Prisma.SecretWhereInput {

@@ -3,7 +3,7 @@ import type { Secret } from '@switchyard/db';
 import { DomainError, ErrorCode } from '@switchyard/protocol';
 import type { Actor } from '../admin-events/actor.js';
 import { AdminEventsService } from '../admin-events/admin-events.service.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import type { CreateSecretInput, UpdateSecretInput } from './secret.model.js';
 import { SecretsCipher, SecretsCipherError } from './secrets-cipher.js';
 import { SecretsRepository, type SecretFilter } from './secrets.repository.js';
@@ -35,11 +35,7 @@ export class SecretsService {
   }
 
   async list(filter: SecretFilter, page: PageArgs): Promise<Page<SecretView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findAfter(filter, take, afterId),
-      () => this.repository.count(filter),
-    );
+    const result = await this.repository.page(filter, page);
     return { ...result, nodes: result.nodes.map(view) };
   }
 

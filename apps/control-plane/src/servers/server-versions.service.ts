@@ -3,7 +3,7 @@ import type { McpServer, McpServerVersion } from '@switchyard/db';
 import { DomainError, type FieldProblem } from '@switchyard/protocol';
 import type { Actor } from '../admin-events/actor.js';
 import { AdminEventsService } from '../admin-events/admin-events.service.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import {
   envFromJson,
   envToJson,
@@ -61,11 +61,7 @@ export class ServerVersionsService {
   }
 
   async list(filter: McpServerVersionFilter, page: PageArgs): Promise<Page<McpServerVersionView>> {
-    const result = await paginate(
-      page,
-      (take, afterId) => this.repository.findVersionsAfter(filter, take, afterId),
-      () => this.repository.countVersions(filter),
-    );
+    const result = await this.repository.pageVersions(filter, page);
     return { ...result, nodes: result.nodes.map(view) };
   }
 

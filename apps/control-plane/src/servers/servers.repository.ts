@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { McpServer, McpServerVersion, Prisma, PrismaClient } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
+import { keysetPage, type Page, type PageArgs } from '../graphql/pagination.js';
 
 export interface McpServerFilter {
   nameContains?: string;
@@ -37,14 +38,8 @@ export class ServersRepository {
     return tx.mcpServer.delete({ where: { id } });
   }
 
-  findServersAfter(filter: McpServerFilter, take: number, afterId: string | undefined): Promise<McpServer[]> {
-    const where = this.serverWhere(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.mcpServer.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
-  countServers(filter: McpServerFilter): Promise<number> {
-    return this.prisma.mcpServer.count({ where: this.serverWhere(filter) });
+  pageServers(filter: McpServerFilter, args: PageArgs): Promise<Page<McpServer>> {
+    return keysetPage(this.prisma.mcpServer, this.serverWhere(filter), args);
   }
 
   findVersionById(id: string): Promise<McpServerVersion | null> {
@@ -72,14 +67,12 @@ export class ServersRepository {
     return this.prisma.mcpServerVersion.findMany({ where: { serverId }, take, orderBy: { id: 'desc' } });
   }
 
-  findVersionsAfter(filter: McpServerVersionFilter, take: number, afterId: string | undefined): Promise<McpServerVersion[]> {
-    const where = this.versionWhere(filter);
-    if (afterId) where.id = { gt: afterId };
-    return this.prisma.mcpServerVersion.findMany({ where, take, orderBy: { id: 'asc' } });
-  }
-
   countVersions(filter: McpServerVersionFilter): Promise<number> {
     return this.prisma.mcpServerVersion.count({ where: this.versionWhere(filter) });
+  }
+
+  pageVersions(filter: McpServerVersionFilter, args: PageArgs): Promise<Page<McpServerVersion>> {
+    return keysetPage(this.prisma.mcpServerVersion, this.versionWhere(filter), args);
   }
 
   /** What still refers to a version and blocks deleting it (or, for deployments, changing its launch spec). */

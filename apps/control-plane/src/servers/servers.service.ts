@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { McpServer } from '@switchyard/db';
 import { DomainError } from '@switchyard/protocol';
 import type { Actor } from '../admin-events/actor.js';
-import { AdminEventsService } from '../admin-events/admin-events.service.js';
-import { paginate, type Page, type PageArgs } from '../graphql/pagination.js';
+import { AdminEventsService, changedFields } from '../admin-events/admin-events.service.js';
+import type { Page, PageArgs } from '../graphql/pagination.js';
 import type { CreateMcpServerInput, UpdateMcpServerInput } from './server.model.js';
 import { ServersRepository, type McpServerFilter } from './servers.repository.js';
 
@@ -27,11 +27,7 @@ export class ServersService {
   }
 
   list(filter: McpServerFilter, page: PageArgs): Promise<Page<McpServer>> {
-    return paginate(
-      page,
-      (take, afterId) => this.repository.findServersAfter(filter, take, afterId),
-      () => this.repository.countServers(filter),
-    );
+    return this.repository.pageServers(filter, page);
   }
 
   create(actor: Actor, input: CreateMcpServerInput): Promise<McpServer> {
@@ -46,7 +42,7 @@ export class ServersService {
     return this.adminEvents.mutate(actor, 'mcpServer.update', 'McpServer', async (tx) => ({
       result: await this.repository.updateServer(tx, id, { description: input.description ?? undefined }),
       targetId: id,
-      details: { changed: Object.keys(input) },
+      details: { changed: changedFields(input) },
     }));
   }
 
