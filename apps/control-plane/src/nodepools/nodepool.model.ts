@@ -68,6 +68,8 @@ export class CreateNodepoolInput {
   labels?: LabelInput[];
 }
 
+// Written out rather than PartialType(CreateNodepoolInput): PartialType keeps GraphQL default
+// values, so an update that omits costPerCall would silently reset it to 0.
 @InputType()
 export class UpdateNodepoolInput {
   @Field({ nullable: true }) @IsOptional() @Matches(NAME, { message: NAME_MESSAGE }) name?: string;
