@@ -57,3 +57,23 @@ describe('health, metrics and the published schema', () => {
     expect(response.status).toBe(413);
   });
 });
+
+describe('readiness with a dependency down', () => {
+  let sut: TestControlPlane;
+
+  beforeAll(async () => {
+    // Port 1 on loopback: nothing listens there, connections are refused at once.
+    sut = await startControlPlane({ SWITCHYARD_REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  afterAll(() => sut.close());
+
+  it('stays up, answers /healthz, and reports Redis down on /readyz with 503', async () => {
+    expect((await fetch(`${sut.url}/healthz`)).status).toBe(200);
+    const response = await fetch(`${sut.url}/readyz`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { status: string; checks: Record<string, { status: string; error?: string }> };
+    expect(body.status).toBe('not ready');
+    expect(body.checks['redis']?.status).toBe('down');
+    expect(body.checks['postgres']?.status).toBe('up');
+  });
+});

@@ -8,7 +8,7 @@ import { Connection, PageArgs } from '../graphql/pagination.js';
 export class AdminEventModel {
   @Field(() => ID) id!: string;
   @Field() at!: Date;
-  @Field(() => String, { nullable: true, description: 'API key that made the change; null for the CLI.' })
+  @Field(() => String, { nullable: true, description: 'API key that made the change; null for the CLI and for the control plane itself (first-start key).' })
   actorKeyId!: string | null;
   @Field() actorName!: string;
   @Field({ description: 'e.g. nodepool.create, apiKey.revoke' }) action!: string;

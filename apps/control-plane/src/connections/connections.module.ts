@@ -16,13 +16,26 @@ export const REDIS = Symbol('Redis');
   providers: [
     {
       provide: REDIS,
-      inject: [CONTROL_PLANE_CONFIG],
-      useFactory: (config: ControlPlaneConfig) =>
-        new Redis(config.redisUrl, {
+      inject: [CONTROL_PLANE_CONFIG, LOGGER],
+      useFactory: (config: ControlPlaneConfig, logger: Logger) => {
+        const redis = new Redis(config.redisUrl, {
           maxRetriesPerRequest: 2,
           connectionName: 'switchyard-control-plane',
           retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 5_000),
-        }),
+        });
+        // Without a listener ioredis prints "Unhandled error event" stack traces on every retry.
+        // Log the first failure and then every 10th, as structured lines like everything else.
+        let failures = 0;
+        redis.on('error', (error: Error) => {
+          failures += 1;
+          if (failures === 1 || failures % 10 === 0) logger.warn({ err: error.message, failures }, 'Redis not reachable; retrying');
+        });
+        redis.on('ready', () => {
+          if (failures > 0) logger.info({ failures }, 'Redis reachable again');
+          failures = 0;
+        });
+        return redis;
+      },
     },
     {
       provide: NatsLink,
