@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { createPrismaClient } from './client.js';
 import type { PrismaClient } from './generated/prisma/client.js';
-import { startTestServer, type TestDatabase, type TestServer } from './testing.js';
+import { createTestDatabase, type TestDatabase } from './testing.js';
 
 jest.setTimeout(60_000);
 
 describe('append-only audit tables', () => {
-  let server: TestServer;
   let db: TestDatabase;
   let prisma: PrismaClient;
   let sql: pg.Client;
@@ -15,8 +14,7 @@ describe('append-only audit tables', () => {
   let rolloutEventId: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    db = await server.createDatabase({ migrate: true });
+    db = await createTestDatabase({ migrate: true });
     prisma = createPrismaClient(db.url);
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
@@ -46,7 +44,6 @@ describe('append-only audit tables', () => {
     await prisma?.$disconnect();
     await sql?.end();
     await db?.drop();
-    await server?.stop();
   });
 
   it.each([

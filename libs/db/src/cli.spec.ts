@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { findRepoRoot } from './paths.js';
-import { startTestServer, type TestDatabase, type TestServer } from './testing.js';
+import { createTestDatabase, TEST_PG_URL_VAR, type TestDatabase } from './testing.js';
 
 jest.setTimeout(120_000);
 
@@ -31,7 +31,6 @@ function run(args: string[], env: Record<string, string | undefined>): Promise<R
 }
 
 describe('db cli', () => {
-  let server: TestServer;
   let db: TestDatabase;
   let work: string;
 
@@ -42,13 +41,11 @@ describe('db cli', () => {
         error ? reject(new Error(`tsc -b libs/db failed:\n${stdout}`)) : resolve(),
       ),
     );
-    server = await startTestServer();
-    db = await server.createDatabase();
+    db = await createTestDatabase();
     work = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
   });
   afterAll(async () => {
     await db?.drop();
-    await server?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -74,7 +71,7 @@ describe('db cli', () => {
   });
 
   it('check-drift: exit 0 on the committed migrations, exit 2 with instructions on drift', async () => {
-    const clean = await run(['check-drift'], { SWITCHYARD_SHADOW_PG_URL: server.url });
+    const clean = await run(['check-drift'], { SWITCHYARD_SHADOW_PG_URL: process.env[TEST_PG_URL_VAR] });
     expect(clean).toMatchObject({ code: 0, stdout: 'migrations match schema.prisma\n' });
 
     const schema = (await readFile(join(root, 'prisma', 'schema.prisma'), 'utf8')).replace(
@@ -83,7 +80,7 @@ describe('db cli', () => {
     );
     const schemaPath = join(work, 'schema.prisma');
     await writeFile(schemaPath, schema);
-    const drifted = await run(['check-drift', '--schema', schemaPath], { SWITCHYARD_SHADOW_PG_URL: server.url });
+    const drifted = await run(['check-drift', '--schema', schemaPath], { SWITCHYARD_SHADOW_PG_URL: process.env[TEST_PG_URL_VAR] });
     expect(drifted.code).toBe(2);
     expect(drifted.stderr).toContain(
       'schema.prisma has changes with no migration: run npm run db:migration:create -- --name <name>',
@@ -98,7 +95,7 @@ describe('db cli', () => {
     await cp(join(root, 'prisma', 'migrations'), migrationsDir, { recursive: true });
     const before = await readdir(migrationsDir);
     const none = await run(['create-migration', '--name', 'nothing', '--migrations-dir', migrationsDir], {
-      SWITCHYARD_SHADOW_PG_URL: server.url,
+      SWITCHYARD_SHADOW_PG_URL: process.env[TEST_PG_URL_VAR],
     });
     expect(none).toMatchObject({ code: 0 });
     expect(none.stdout).toContain('no changes');

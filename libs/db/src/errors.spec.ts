@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createPrismaClient } from './client.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedConstraint } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
-import { startTestServer, type TestDatabase, type TestServer } from './testing.js';
+import { createTestDatabase, type TestDatabase } from './testing.js';
 
 jest.setTimeout(60_000);
 
@@ -21,14 +21,12 @@ async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
 }
 
 describe('constraint violation helpers, on errors from a real database', () => {
-  let server: TestServer;
   let db: TestDatabase;
   let prisma: PrismaClient;
   let nodepoolId: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    db = await server.createDatabase({ migrate: true });
+    db = await createTestDatabase({ migrate: true });
     prisma = createPrismaClient(db.url);
     nodepoolId = (await prisma.nodepool.create({ data: nodepool('eu-1') })).id;
     await prisma.runner.create({ data: { nodepoolId, name: 'r1', publicKey: 'UABC' } });
@@ -37,7 +35,6 @@ describe('constraint violation helpers, on errors from a real database', () => {
   afterAll(async () => {
     await prisma?.$disconnect();
     await db?.drop();
-    await server?.stop();
   });
 
   it('recognises a unique violation from a model query, and documents its shape', async () => {

@@ -2,24 +2,19 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { checkDrift, createMigration, migrationTimestamp } from './migration-tools.js';
 import { defaultMigrationsDir, defaultSchemaPath } from './paths.js';
 import { SHADOW_DATABASE_PREFIX } from './pg-engine-adapter.js';
-import { startTestServer, type TestServer } from './testing.js';
+import { TEST_PG_URL_VAR } from './testing.js';
 
 jest.setTimeout(60_000);
 
-let server: TestServer;
+// The shared test server stands in for a SWITCHYARD_SHADOW_PG_URL.
+const server = { url: process.env[TEST_PG_URL_VAR]! };
 let work: string;
 
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
 beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'switchyard-schema-'));
 });

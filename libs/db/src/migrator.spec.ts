@@ -7,7 +7,7 @@ import pg from 'pg';
 import { diagnoseMigrationHistory } from './migration-tools.js';
 import { markRolledBack, migrate, MigrationError } from './migrator.js';
 import { defaultMigrationsDir } from './paths.js';
-import { startTestServer, type TestDatabase, type TestServer } from './testing.js';
+import { createTestDatabase, type TestDatabase } from './testing.js';
 
 jest.setTimeout(60_000);
 
@@ -47,20 +47,12 @@ async function migrationsDirWith(files: Record<string, string>): Promise<string>
   return dir;
 }
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-
 describe('migrate', () => {
   let db: TestDatabase;
   const dirs: string[] = [];
 
   beforeEach(async () => {
-    db = await server.createDatabase();
+    db = await createTestDatabase();
   });
   afterEach(async () => {
     await db.drop();
@@ -200,7 +192,7 @@ describe('migrate', () => {
 describe('the migration lock', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await server.createDatabase();
+    db = await createTestDatabase();
   });
   afterAll(async () => {
     await db.drop();

@@ -26,6 +26,7 @@ import {
   type Transaction,
 } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
+import { withDatabase } from './database-url.js';
 
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
@@ -141,13 +142,6 @@ function wrapAdapter(inner: PgAdapter, dispose: () => Promise<void>): SqlDriverA
 }
 
 export const SHADOW_DATABASE_PREFIX = 'switchyard_shadow_';
-
-/** `url` with its database replaced: keeps credentials and query parameters (sslmode, …). */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
 
 /**
  * Adapter factory for the schema engine. `adminUrl` must reach a role with CREATEDB: the main

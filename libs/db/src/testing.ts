@@ -1,86 +1,77 @@
-// Test databases for specs (`@switchyard/db/testing`). Every database is fresh and uniquely
-// named, on the shared server the jest global setup exports as SWITCHYARD_TEST_PG_URL or, when a
-// spec runs without it, on a temporary embedded Postgres of its own.
-import { randomUUID } from 'node:crypto';
+// Test databases for specs (`@switchyard/db/testing`): the one implementation of "create a
+// uniquely named database on the shared test server, drop it WITH (FORCE)". The server is the
+// Postgres that jest's global setup (libs/devstack) starts once per run and exports as
+// SWITCHYARD_TEST_PG_URL; `@switchyard/devstack/testing` builds its template copies on this.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { withDatabase } from './database-url.js';
 import { migrate } from './migrator.js';
-import { withDatabase } from './pg-engine-adapter.js';
-import { startTempPostgres } from './temp-postgres.js';
+
+/** Superuser URL of the shared test server, set by the jest global setup. */
+export const TEST_PG_URL_VAR = 'SWITCHYARD_TEST_PG_URL';
 
 export interface TestDatabase {
-  /** URL of the new database. */
-  readonly url: string;
   readonly name: string;
-  /** Drops the database (WITH FORCE: open connections are cut). */
+  /** URL of the new database (same server and credentials). */
+  readonly url: string;
+  /** Drops the database WITH (FORCE), cutting clients still connected. Idempotent. */
   drop(): Promise<void>;
 }
 
 export interface TestDatabaseOptions {
-  /** Apply the repository's migrations (default false: an empty database). */
+  /** Apply the repository's migrations with the migrator (default false). */
   migrate?: boolean;
+  /**
+   * Create it as a copy of this database (CREATE DATABASE … TEMPLATE): milliseconds, where
+   * migrating costs seconds. The template must have no open connections while it is copied.
+   */
+  template?: string;
 }
 
-export interface TestServer {
-  /** Superuser URL of the server (for shadow databases, CREATE DATABASE, …). */
-  readonly url: string;
-  createDatabase(options?: TestDatabaseOptions): Promise<TestDatabase>;
-  /** Stops the server if this call started it; a shared server is left alone. */
-  stop(): Promise<void>;
+function testServerUrl(): string {
+  const url = process.env[TEST_PG_URL_VAR];
+  if (!url) {
+    throw new Error(
+      `${TEST_PG_URL_VAR} is not set: run specs through "npm test" or "npm run test:jest", whose global setup (libs/devstack) starts the shared test Postgres`,
+    );
+  }
+  return url;
 }
 
-async function execute(url: string, sql: string): Promise<void> {
+let counter = 0;
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const serverUrl = testServerUrl();
+  // Jest workers share the server: the pid and a counter keep names apart, the random part keeps
+  // a leftover of an earlier run (same pid) from colliding.
+  const name = `sy_test_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
+  await withClient(serverUrl, (client) => {
+    const template = options.template ? ` TEMPLATE ${client.escapeIdentifier(options.template)}` : '';
+    return client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template}`);
+  });
+  let dropped: Promise<void> | undefined;
+  const drop = (): Promise<void> =>
+    (dropped ??= withClient(serverUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+    ).then(() => undefined));
+  const url = withDatabase(serverUrl, name);
+  if (options.migrate) {
+    try {
+      await migrate(url);
+    } catch (error) {
+      await drop().catch(() => undefined);
+      throw error;
+    }
+  }
+  return { name, url, drop };
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return await work(client);
   } finally {
     await client.end();
-  }
-}
-
-/** Start once per spec file (beforeAll), create a database per test. */
-export async function startTestServer(): Promise<TestServer> {
-  const shared = process.env['SWITCHYARD_TEST_PG_URL'];
-  const own = shared ? undefined : await startTempPostgres();
-  const url = shared ?? own!.url;
-  return {
-    url,
-    createDatabase: async (options = {}) => {
-      const name = `sy_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-      const dbUrl = withDatabase(url, name);
-      const drop = (): Promise<void> => execute(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await execute(url, `CREATE DATABASE "${name}"`);
-      try {
-        if (options.migrate) await migrate(dbUrl);
-      } catch (error) {
-        await drop().catch(() => undefined);
-        throw error;
-      }
-      return { url: dbUrl, name, drop };
-    },
-    stop: async () => {
-      await own?.stop();
-    },
-  };
-}
-
-/** One database on a server of its own (or on the shared one); `drop()` cleans up both. */
-export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
-  const server = await startTestServer();
-  try {
-    const db = await server.createDatabase(options);
-    return {
-      ...db,
-      drop: async () => {
-        try {
-          await db.drop();
-        } finally {
-          await server.stop();
-        }
-      },
-    };
-  } catch (error) {
-    await server.stop();
-    throw error;
   }
 }

@@ -4,6 +4,7 @@
 // `--once` (or SWITCHYARD_DEMO_EXIT_AFTER_READY=1) verifies the result and exits instead.
 import { existsSync, chmodSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { migrate } from '@switchyard/db';
 import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from './control-plane-process.js';
 import { prepareDemoHome, type DemoPaths } from './demo-home.js';
 import { loadOrCreateSecrets, saveSecrets, type DemoSecrets } from './demo-secrets.js';
@@ -129,11 +130,7 @@ async function startEverything(root: string, paths: DemoPaths, secrets: DemoSecr
   const databaseUrl = running.postgres!.databaseUrl(DATABASE);
   await progress.step(
     'migrations',
-    async () => {
-      // Loaded here so the rest of devstack does not pull in the Prisma client.
-      const { migrate } = await import('@switchyard/db');
-      return migrate(databaseUrl);
-    },
+    () => migrate(databaseUrl),
     (r) => (r.applied.length ? `${r.applied.length} applied` : 'up to date'),
   );
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrate } from '@switchyard/db';
 import { startNats, type NatsHandle } from './nats.js';
 import { makeSearchableDir, startPostgres, type PostgresHandle } from './postgres.js';
 import { startRedis, type RedisHandle } from './redis.js';
@@ -64,7 +65,5 @@ export async function startTestStack(): Promise<TestStack> {
 
 async function migrateTemplate(pg: PostgresHandle): Promise<void> {
   await pg.ensureDatabase(TEMPLATE_DATABASE);
-  // Loaded lazily: the Prisma client behind @switchyard/db is only needed here.
-  const { migrate } = await import('@switchyard/db');
   await migrate(pg.databaseUrl(TEMPLATE_DATABASE));
 }
