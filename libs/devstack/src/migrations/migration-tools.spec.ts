@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
+import { defaultMigrationsDir, defaultSchemaPath } from '@switchyard/db';
 import { checkDrift, createMigration, migrationTimestamp } from './migration-tools.js';
-import { defaultMigrationsDir, defaultSchemaPath } from './paths.js';
 import { SHADOW_DATABASE_PREFIX } from './pg-engine-adapter.js';
-import { TEST_PG_URL_VAR } from './testing.js';
+import { testEnv } from '../testing.js';
 
 jest.setTimeout(60_000);
 
 // The shared test server stands in for a SWITCHYARD_SHADOW_PG_URL.
-const server = { url: process.env[TEST_PG_URL_VAR]! };
+const server = { url: testEnv().pgUrl };
 let work: string;
 
 beforeEach(async () => {

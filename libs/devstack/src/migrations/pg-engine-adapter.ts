@@ -26,7 +26,7 @@ import {
   type Transaction,
 } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import { withDatabase } from './database-url.js';
+import { withDatabase } from '@switchyard/db';
 
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;

@@ -14,6 +14,7 @@ import type {
   DiffResult,
   SchemaEngine,
 } from '@prisma/schema-engine-wasm';
+import { watchPanics } from './panic-registry.js';
 import { EngineAdapterFactory } from './pg-engine-adapter.js';
 
 export type {
@@ -28,22 +29,6 @@ export type {
 interface WasmApi {
   instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: unknown } }>;
 }
-
-/**
- * The wasm engine reports Rust panics through this global; without it a panic surfaces as an
- * opaque "unreachable" RuntimeError.
- */
-class WasmPanicRegistry {
-  private message = '';
-  get(): string {
-    return this.message;
-  }
-  set_message(message: string): void {
-    this.message = `RuntimeError: ${message}`;
-  }
-}
-const panicHolder = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { get(): string } };
-const panics = (panicHolder.PRISMA_WASM_PANIC_REGISTRY ??= new WasmPanicRegistry());
 
 let loaded: Promise<typeof engineGlue.SchemaEngine> | undefined;
 /** Set by the first panic. The glue caches views of the instance's memory, so it cannot be
@@ -93,15 +78,15 @@ export async function withSchemaEngine<T>(
     if (poisoned !== undefined) {
       throw new SchemaEngineError(`the schema engine panicked earlier in this process: ${poisoned}`);
     }
-    const panicBefore = panics.get();
+    const watch = watchPanics();
     let watcher: NodeJS.Timeout | undefined;
     // A Rust panic surfaces as an exception thrown from a promise callback inside the glue: the
     // engine's own promise then never settles. Watching the panic registry turns that hang into
     // an error.
     const panicked = new Promise<never>((_, reject) => {
       watcher = setInterval(() => {
-        const message = panics.get();
-        if (message && message !== panicBefore) {
+        const message = watch.panic();
+        if (message) {
           poisoned = message;
           reject(new SchemaEngineError(`schema engine panicked: ${message}`));
         }
@@ -113,6 +98,7 @@ export async function withSchemaEngine<T>(
       throw explainEngineError(error, bound.errorRegistry);
     } finally {
       clearInterval(watcher);
+      watch.stop();
     }
   };
   try {
