@@ -1,7 +1,8 @@
 // @ts-check
 // Lint for the whole workspace. Besides typescript-eslint's recommended rules, this file turns the
 // arrows of ARCHITECTURE.md into errors (see docs/architecture.md):
-//   apps → domain, protocol, data (tooling only from tests) · data → protocol · tooling → data, protocol
+//   apps → domain, protocol, data, infra (tooling only from tests) · data → protocol
+//   infra → protocol · tooling → data, infra, protocol
 //   domain → domain, protocol, no I/O library · protocol → nothing but zod.
 // Run it through `npm run lint` (tools/lint.sh): @nx/enforce-module-boundaries reads Nx's cached
 // project graph and silently does nothing when that cache is missing.
@@ -87,10 +88,13 @@ function depConstraints(/** @type {{ testCode: boolean }} */ { testCode }) {
     {
       sourceTag: 'type:app',
       // No type:app here: an app never imports another app.
-      onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:data', ...(testCode ? ['type:tooling'] : [])],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:data', 'type:infra', ...(testCode ? ['type:tooling'] : [])],
     },
     { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:protocol'] },
-    { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:data', 'type:protocol'] },
+    // Shared production code that may do I/O or use I/O-capable packages (e.g. libs/nats-auth):
+    // apps and tooling both use it, so it is neither app code nor test tooling.
+    { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:protocol'] },
+    { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:data', 'type:infra', 'type:protocol'] },
     {
       sourceTag: 'type:domain',
       onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'],
