@@ -12,6 +12,7 @@ const MAX_GPU_MEMORY_MIB = 1_048_576;
 @ObjectType('Placement', { description: 'A replica of a deployment, assigned to a runner by the control plane.' })
 export class PlacementModel {
   @Field(() => ID) runnerId!: string;
+  @Field(() => [Int], { description: 'GPU indexes on the runner reserved for this replica.' }) gpuIndexes!: number[];
   @Field() createdAt!: Date;
 }
 
