@@ -1,4 +1,4 @@
-import { createAccount, createOperator, createUser } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser, encodeAccount } from '@nats-io/jwt';
 import { decodeAccountJwt, signAccountJwt, withRevocation } from './account-jwt.js';
 import { seedText } from './keys.js';
 import { UNLIMITED_ACCOUNT_LIMITS } from './limits.js';
@@ -23,6 +23,12 @@ describe('account JWTs', () => {
     const attempt = signAccountJwt(state, accountSeed);
     await expect(attempt).rejects.toThrow('not a valid operator seed (expected SO…)');
     await attempt.catch((error: Error) => expect(error.message).not.toContain(accountSeed));
+  });
+
+  it('refuses nested limits instead of dropping them on the next re-sign', async () => {
+    const signer = createOperator();
+    const jwt = await encodeAccount('APP', createAccount().getPublicKey(), { limits: { conn: -1, tiered_limits: { R1: { streams: 1 } } } }, { signer });
+    expect(() => decodeAccountJwt(jwt)).toThrow('account limit "tiered_limits" is not a number or flag');
   });
 
   it('refuses a JWT that is not an account JWT', async () => {

@@ -1,6 +1,7 @@
-import { decode, type ClaimsData, type Operator } from '@nats-io/jwt';
+import type { ClaimsData, Operator } from '@nats-io/jwt';
 import { decodeAccountJwt } from './account-jwt.js';
 import { natsAuthBundleSchema, type NatsAuthBundle } from './bundle-schema.js';
+import { decodeJwt } from './jwt-decode.js';
 import { publicKeyOfSeed } from './keys.js';
 import { userClaimsOfCreds } from './user-jwt.js';
 
@@ -31,7 +32,7 @@ export function bundleConsistencyProblems(bundle: NatsAuthBundle): string[] {
   const problems: string[] = [];
   let operator: ClaimsData<Operator> | undefined;
   try {
-    operator = decode<Operator>(bundle.operator.jwt) as ClaimsData<Operator>;
+    operator = decodeJwt<Operator>(bundle.operator.jwt);
     if (operator.nats.type !== 'operator') problems.push('operator.jwt: not an operator JWT');
   } catch (error) {
     problems.push(`operator.jwt: does not verify (${(error as Error).message})`);

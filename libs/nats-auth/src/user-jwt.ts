@@ -1,4 +1,5 @@
-import { createUser, decode, encodeUser, fmtCreds, type ClaimsData, type KeyPair, type Permissions, type User } from '@nats-io/jwt';
+import { createUser, encodeUser, fmtCreds, type ClaimsData, type KeyPair, type Permissions, type User } from '@nats-io/jwt';
+import { decodeJwt } from './jwt-decode.js';
 import { keyPairFromSeed } from './keys.js';
 
 export interface UserJwtRequest {
@@ -43,7 +44,7 @@ export function userClaimsOfCreds(creds: string): ClaimsData<User> | Error {
   if (!jwt) return new Error('no "BEGIN NATS USER JWT" block');
   if (!/-----BEGIN USER NKEY SEED-----\s*SU[A-Z2-7]+\s*-+END USER NKEY SEED-+/.test(creds)) return new Error('no user seed block');
   try {
-    const claims = decode<User>(jwt) as ClaimsData<User>;
+    const claims = decodeJwt<User>(jwt);
     return claims.nats.type === 'user' ? claims : new Error('the JWT is not a user JWT');
   } catch (error) {
     return new Error(`the user JWT does not verify: ${(error as Error).message}`);
