@@ -36,6 +36,7 @@ export default {
     // Workspace libraries are tested from source, not from their possibly stale dist.
     '^@switchyard/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@switchyard/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing.ts',
+    '^@switchyard/devstack/nats-testing$': '<rootDir>/libs/devstack/src/nats-testing.ts',
   },
   globalSetup: `${jestSupport}/global-setup.js`,
   globalTeardown: `${jestSupport}/global-teardown.js`,

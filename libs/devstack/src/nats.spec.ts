@@ -1,4 +1,8 @@
-import { connect } from '@nats-io/transport-node';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import { createNatsAuthBundle, type NatsAuthBundle } from '@switchyard/nats-auth';
 import { startNats } from './nats.js';
 import { probeOnce } from './probe.js';
 
@@ -38,5 +42,47 @@ describe('startNats on a taken port', () => {
     } finally {
       await first.stop();
     }
+  });
+});
+
+describe('startNats in operator (JWT) mode', () => {
+  let bundle: NatsAuthBundle;
+  let parent: string;
+  beforeAll(async () => {
+    // tweetnacl signs ~8x slower inside jest's VM context than in plain Node.
+    bundle = (await createNatsAuthBundle()).bundle;
+    parent = mkdtempSync(join(tmpdir(), 'devstack-nats-'));
+  }, 30_000);
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('refuses anonymous clients and accepts the bundle users; each server has its own resolver dir', async () => {
+    const [one, two] = await Promise.all([
+      startNats({ dir: join(parent, 'one'), auth: bundle }),
+      startNats({ dir: join(parent, 'two'), auth: bundle }),
+    ]);
+    try {
+      await expect(connect({ servers: one.url, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/);
+      const creds = new TextEncoder().encode(bundle.controlPlaneUser.creds);
+      const client = await connect({ servers: two.url, authenticator: credsAuthenticator(creds), maxReconnectAttempts: 0 });
+      try {
+        const sub = client.subscribe('devstack.echo', { max: 1 });
+        client.publish('devstack.echo', 'hello');
+        for await (const message of sub) expect(message.string()).toBe('hello');
+      } finally {
+        await client.close();
+      }
+      for (const name of ['one', 'two']) {
+        const config = readFileSync(join(parent, name, 'nats.conf'), 'utf8');
+        expect(config).toContain(`dir: ${JSON.stringify(join(parent, name, 'jwt'))}`);
+        expect(statSync(join(parent, name, 'nats.conf')).mode & 0o777).toBe(0o600);
+        expect(existsSync(join(parent, name, 'jwt'))).toBe(true);
+      }
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  it('needs a dir for the resolver', async () => {
+    await expect(startNats({ auth: bundle })).rejects.toThrow('operator mode (auth) needs a dir');
   });
 });

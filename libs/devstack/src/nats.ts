@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderNatsServerConfig, type NatsAuthBundle } from '@switchyard/nats-auth';
 import { spawnChild } from './child.js';
 import { findBinary } from './find-binary.js';
 import { getFreePort } from './free-port.js';
@@ -13,6 +14,12 @@ export interface NatsOptions {
   port?: number;
   /** nats-server config file (accounts, users, permissions); host and port still come from us. */
   configFile?: string;
+  /**
+   * Operator (JWT) mode with this bundle: writes `<dir>/nats.conf` with the bundle's config
+   * fragment and a resolver directory of this server's own (`<dir>/jwt`, which keeps pushed
+   * account JWTs across restarts of the same dir). Needs `dir`; excludes `configFile`.
+   */
+  auth?: NatsAuthBundle;
   /** Working directory; also holds the JetStream store when `jetstream` is on. */
   dir?: string;
   jetstream?: boolean;
@@ -33,12 +40,13 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
   const binary = findBinary(NATS_BINARY);
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   if (options.jetstream && !options.dir) throw new Error('startNats: jetstream needs a dir for its store');
+  const configFile = options.auth ? writeOperatorConfig(options.auth, options) : options.configFile;
   return retryOnPortClash(options.port === undefined, async () => {
     const port = options.port ?? (await getFreePort());
     // A unique server name lets the readiness probe tell our server from one that already held the port.
     const serverName = `devstack-${process.pid}-${randomBytes(4).toString('hex')}`;
     const args = ['-a', '127.0.0.1', '-p', String(port), '-n', serverName];
-    if (options.configFile) args.push('-c', options.configFile);
+    if (configFile) args.push('-c', configFile);
     if (options.jetstream && options.dir) args.push('-js', '-sd', join(options.dir, 'jetstream'));
     const child = spawnChild({
       name: 'nats-server',
@@ -52,4 +60,13 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
     await waitUntilReady(child, { port, ready: (received) => received.startsWith('INFO ') && received.includes(`"server_name":"${serverName}"`) });
     return { url: `nats://127.0.0.1:${port}`, port, process: child.process, stop: () => child.stop() };
   });
+}
+
+function writeOperatorConfig(auth: NatsAuthBundle, options: NatsOptions): string {
+  if (!options.dir) throw new Error('startNats: operator mode (auth) needs a dir for its resolver');
+  if (options.configFile) throw new Error('startNats: give either auth or configFile, not both');
+  const file = join(options.dir, 'nats.conf');
+  // Absolute resolver dir: nats-server resolves relative paths against its cwd, not the config file.
+  writeFileSync(file, renderNatsServerConfig(auth, { resolverDir: join(options.dir, 'jwt') }), { mode: 0o600 });
+  return file;
 }

@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '@switchyard/db';
+import { createNatsAuthBundle } from '@switchyard/nats-auth';
+import { writeNatsAuthFile } from './nats-auth-file.js';
 import { startNats, type NatsHandle } from './nats.js';
+import { TEST_NATS_AUTH_FILE_VAR } from './nats-testing.js';
 import { makeSearchableDir, startPostgres, type PostgresHandle } from './postgres.js';
 import { startRedis, type RedisHandle } from './redis.js';
 import { TEMPLATE_DATABASE, TEST_ENV_VARS } from './testing.js';
@@ -17,8 +20,9 @@ export interface TestStack {
 }
 
 /**
- * One Postgres (fresh temp dir, fsync off), one nats-server and one redis-server for a whole
- * test run, plus the migrated template database every test database is copied from.
+ * One Postgres (fresh temp dir, fsync off), one nats-server (operator/JWT mode, with an auth
+ * bundle made for this run) and one redis-server for a whole test run, plus the migrated
+ * template database every test database is copied from.
  */
 export async function startTestStack(): Promise<TestStack> {
   const started = performance.now();
@@ -46,14 +50,24 @@ export async function startTestStack(): Promise<TestStack> {
     );
     // Migrating needs only Postgres, so it overlaps with the other servers starting.
     const migrated = pgReady.then((pg) => timed('migrate', migrateTemplate(pg)));
+    const natsAuthFile = join(dir, 'nats-auth.json');
+    const natsReady = createNatsAuthBundle({ operatorName: 'switchyard-test' }).then(({ bundle }) => {
+      writeNatsAuthFile(natsAuthFile, bundle);
+      return startNats({ dir: join(dir, 'nats'), auth: bundle });
+    });
     const [pg, nats, redis] = await Promise.all([
       pgReady,
-      timed('nats', startNats({ dir: join(dir, 'nats') }).then(keep)),
+      timed('nats', natsReady.then(keep)),
       timed('redis', startRedis({ dir: join(dir, 'redis') }).then(keep)),
       migrated,
     ]);
     return {
-      env: { [TEST_ENV_VARS.pgUrl]: pg.url, [TEST_ENV_VARS.natsUrl]: nats.url, [TEST_ENV_VARS.redisUrl]: redis.url },
+      env: {
+        [TEST_ENV_VARS.pgUrl]: pg.url,
+        [TEST_ENV_VARS.natsUrl]: nats.url,
+        [TEST_ENV_VARS.redisUrl]: redis.url,
+        [TEST_NATS_AUTH_FILE_VAR]: natsAuthFile,
+      },
       timings,
       stop,
     };

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import { connect } from '@nats-io/transport-node';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import pg from 'pg';
+import { testNatsAuth } from './nats-testing.js';
 import { createTestDatabase, TEMPLATE_DATABASE, testEnv } from './testing.js';
 
 async function rows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -26,7 +27,9 @@ describe('test environment from the global setup', () => {
     expect(await redis.ping()).toBe('PONG');
     redis.disconnect();
 
-    const nats = await connect({ servers: env.natsUrl, maxReconnectAttempts: 0 });
+    // Operator mode: only the bundle's users get in.
+    const creds = new TextEncoder().encode(testNatsAuth().bundle.controlPlaneUser.creds);
+    const nats = await connect({ servers: env.natsUrl, authenticator: credsAuthenticator(creds), maxReconnectAttempts: 0 });
     await nats.flush();
     await nats.close();
   });

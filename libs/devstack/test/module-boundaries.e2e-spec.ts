@@ -118,7 +118,7 @@ describe('module boundaries: offending imports are reported', () => {
       file: 'apps/control-plane/src/__lint_probe.ts',
       code: "export * from '@switchyard/devstack';\n",
       rule: BOUNDARIES,
-      message: /"type:app" can only depend on libs tagged with "type:domain", "type:protocol", "type:data"$/,
+      message: /"type:app" can only depend on libs tagged with "type:domain", "type:protocol", "type:data", "type:infra"$/,
     },
     {
       arrow: 'app imports another app',
@@ -133,6 +133,27 @@ describe('module boundaries: offending imports are reported', () => {
       code: `export * from '${appProbe.name}';\n`,
       rule: BOUNDARIES,
       message: /"type:app" can only depend on libs tagged with/,
+    },
+    {
+      arrow: 'infra lib imports devstack',
+      file: 'libs/nats-auth/src/__lint_probe.ts',
+      code: "export * from '@switchyard/devstack';\n",
+      rule: BOUNDARIES,
+      message: /"type:infra" can only depend on libs tagged with "type:protocol"|Circular dependency/,
+    },
+    {
+      arrow: 'infra lib imports the data lib',
+      file: 'libs/nats-auth/src/__lint_probe.ts',
+      code: "export * from '@switchyard/db';\n",
+      rule: BOUNDARIES,
+      message: /"type:infra" can only depend on libs tagged with "type:protocol"/,
+    },
+    {
+      arrow: 'domain lib imports an infra lib',
+      file: `${domainProbe.dir}/src/index.ts`,
+      code: "export * from '@switchyard/nats-auth';\n",
+      rule: BOUNDARIES,
+      message: /"type:domain" can only depend on libs tagged with "type:domain", "type:protocol"/,
     },
     {
       arrow: 'domain lib imports the data lib',
@@ -200,6 +221,16 @@ describe('module boundaries: legal imports pass', () => {
       arrow: 'app imports the data lib and protocol',
       file: 'apps/control-plane/src/__lint_probe.ts',
       code: "export * from '@switchyard/db';\nexport * from '@switchyard/protocol';\n",
+    },
+    {
+      arrow: 'app imports an infra lib from production code',
+      file: 'apps/control-plane/src/__lint_probe.ts',
+      code: "export * from '@switchyard/nats-auth';\n",
+    },
+    {
+      arrow: 'tooling imports an infra lib',
+      file: 'libs/devstack/src/__lint_probe.ts',
+      code: "export * from '@switchyard/nats-auth';\n",
     },
     {
       arrow: 'app unit test imports devstack',
