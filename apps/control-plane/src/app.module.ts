@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { NatsAuthModule } from './nats-auth/nats-auth.module.js';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         LoggingModule.forRoot(logger),
         DatabaseModule,
         ConnectionsModule,
+        NatsAuthModule,
         MetricsModule,
         AdminEventsModule,
         ApiKeysModule,

@@ -4,6 +4,7 @@ import { DomainError } from '@switchyard/protocol';
 import { runGraphqlSchemaCommand } from './cli/graphql-schema.command.js';
 import { runKeysCreateCommand } from './cli/keys-create.command.js';
 import { runMigrateCommand } from './cli/migrate.command.js';
+import { runNatsInitCommand } from './cli/nats-init.command.js';
 import { CliUsageError } from './cli/cli-error.js';
 
 const USAGE = `Usage: switchyard <command> [options]
@@ -14,6 +15,10 @@ Commands:
               [--expires-in-days N | --never-expires] [--json]
                               Create an API key and print it once (needs SWITCHYARD_DATABASE_URL)
   migrate                     Apply pending database migrations (needs SWITCHYARD_DATABASE_URL)
+  nats init --out <dir> [--force] [--operator-name <name>] [--resolver-dir <dir>]
+            [--operator-key-out <file>]
+                              Create the NATS operator, accounts and control-plane users once:
+                              <dir>/nats-auth.json (secrets) and <dir>/nats.conf (for nats-server)
   graphql-schema --write|--check [--file <path>]
                               Write the GraphQL schema, or exit 1 when the committed one is stale
   help                        Show this help
@@ -27,6 +32,9 @@ async function run(argv: string[]): Promise<number> {
       return runKeysCreateCommand(rest);
     case 'migrate':
       return runMigrateCommand();
+    case 'nats':
+      if (sub !== 'init') throw new CliUsageError(`unknown nats subcommand "${sub ?? ''}" (expected: init)`);
+      return runNatsInitCommand(rest);
     case 'graphql-schema':
       return runGraphqlSchemaCommand([sub, ...rest].filter((a): a is string => a !== undefined));
     case undefined:

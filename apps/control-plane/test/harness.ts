@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeyRole, type PrismaClient } from '@switchyard/db';
+import { testNatsAuth } from '@switchyard/devstack/nats-testing';
 import { createTestDatabase, testEnv, type TestDatabase } from '@switchyard/devstack/testing';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
@@ -33,6 +34,8 @@ export function testConfigEnv(databaseUrl: string, extra: Record<string, string>
     SWITCHYARD_DATABASE_URL: databaseUrl,
     SWITCHYARD_REDIS_URL: env.redisUrl,
     SWITCHYARD_NATS_URL: env.natsUrl,
+    // The run's nats-server is in operator mode; this bundle (from the global setup) gets in.
+    SWITCHYARD_NATS_AUTH_FILE: testNatsAuth().file,
     SWITCHYARD_SECRETS_KEY: randomBytes(32).toString('base64'),
     SWITCHYARD_AUDIT_HMAC_KEY: randomBytes(32).toString('base64'),
     SWITCHYARD_PORT: '0',

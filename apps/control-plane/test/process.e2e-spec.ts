@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@switchyard/devstack/testing';
 import { testConfigEnv } from './harness.js';
@@ -54,6 +56,7 @@ describe('control-plane process', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe('switchyard: cannot start: invalid configuration');
     expect(lines).toContain('  SWITCHYARD_DATABASE_URL: is required');
+    expect(lines).toContain('  SWITCHYARD_NATS_AUTH_FILE: is required');
     expect(lines).toContain('  SWITCHYARD_PORT: expected a port number');
     expect(lines.some((l) => l.startsWith('  SWITCHYARD_REDIS_URL: expected a URL'))).toBe(true);
   }, 30_000);
@@ -88,5 +91,25 @@ describe('control-plane process', () => {
     const noDb = await run(CLI, ['keys', 'create', '--role', 'admin', '--name', 'x'], {});
     expect(noDb.code).toBe(1);
     expect(noDb.stderr).toMatch(/SWITCHYARD_DATABASE_URL: is required/);
+  }, 30_000);
+
+  it('nats init writes the bundle and server config once, then refuses to overwrite them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nats-init-cli-'));
+    try {
+      const first = await run(CLI, ['nats', 'init', '--out', dir], {});
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      expect(first.stdout).toMatch(/Created NATS operator "switchyard" with accounts SYS A[A-Z2-7]{55} and APP A[A-Z2-7]{55}/);
+      for (const file of ['nats-auth.json', 'nats.conf']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+
+      const second = await run(CLI, ['nats', 'init', '--out', dir], {});
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`switchyard: refusing to overwrite ${join(dir, 'nats-auth.json')}, ${join(dir, 'nats.conf')}`);
+
+      const usage = await run(CLI, ['nats', 'rotate'], {});
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain('unknown nats subcommand "rotate" (expected: init)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });

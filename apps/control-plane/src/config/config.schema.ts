@@ -35,6 +35,10 @@ export const controlPlaneEnvSchema = z.object({
     .min(1)
     .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(urlWithScheme(['nats', 'tls', 'ws', 'wss'])).min(1)),
+  /** Path of the NATS auth bundle (`switchyard nats init`); its contents are checked by loadConfig. */
+  SWITCHYARD_NATS_AUTH_FILE: z.string().min(1),
+  /** Lifetime of the NATS user JWTs issued to runners; they renew before expiry. */
+  SWITCHYARD_RUNNER_JWT_TTL_SECONDS: z.coerce.number({ message: 'expected whole seconds, 60 to 86400' }).int().min(60).max(86_400).default(3600),
   /** Encrypts Secret values at rest (AES-256-GCM): 32 bytes, base64. */
   SWITCHYARD_SECRETS_KEY: base64Key(32),
   /** Keys the HMAC of tool arguments in the audit log: at least 32 bytes, base64. */

@@ -1,13 +1,27 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createNatsAuthBundle, type NatsAuthBundle } from '@switchyard/nats-auth';
 import { ConfigError, loadConfig } from './config.js';
 
 const key = Buffer.alloc(32, 7).toString('base64');
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-config-'));
+const bundleFile = join(dir, 'nats-auth.json');
+let bundle: NatsAuthBundle;
 const validEnv = {
   SWITCHYARD_DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/switchyard',
   SWITCHYARD_REDIS_URL: 'redis://127.0.0.1:6379',
   SWITCHYARD_NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223',
+  SWITCHYARD_NATS_AUTH_FILE: bundleFile,
   SWITCHYARD_SECRETS_KEY: key,
   SWITCHYARD_AUDIT_HMAC_KEY: key,
 };
+
+beforeAll(async () => {
+  bundle = (await createNatsAuthBundle()).bundle;
+  writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
+}, 30_000); // tweetnacl signs ~8x slower inside jest's VM context
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -27,6 +41,8 @@ describe('loadConfig', () => {
     expect(sut.natsUrls).toEqual(['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223']);
     expect(sut.secretsKey).toHaveLength(32);
     expect(sut.migrateOnStart).toBe(true);
+    expect(sut.natsAuth).toEqual(bundle);
+    expect(sut.runnerJwtTtlSeconds).toBe(3600);
     expect(Object.isFrozen(sut)).toBe(true);
   });
 
@@ -37,11 +53,12 @@ describe('loadConfig', () => {
         'SWITCHYARD_DATABASE_URL: is required',
         'SWITCHYARD_REDIS_URL: is required',
         'SWITCHYARD_NATS_URL: is required',
+        'SWITCHYARD_NATS_AUTH_FILE: is required',
         'SWITCHYARD_SECRETS_KEY: is required',
         'SWITCHYARD_AUDIT_HMAC_KEY: is required',
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
   });
 
   it('explains bad values', () => {
@@ -56,5 +73,32 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('SWITCHYARD_NATS_URL'))).toMatch(/expected a URL \(nats:\/\/…/);
     expect(problems.find((p) => p.startsWith('SWITCHYARD_SECRETS_KEY'))).toMatch(/at least 32 bytes/);
     expect(problems).toContain('SWITCHYARD_MIGRATE_ON_START: expected true or false');
+  });
+
+  it('says when the NATS auth bundle cannot be read', () => {
+    const missing = join(dir, 'nope.json');
+    expect(problemsOf({ ...validEnv, SWITCHYARD_NATS_AUTH_FILE: missing })).toEqual([
+      `SWITCHYARD_NATS_AUTH_FILE: cannot read ${missing} (ENOENT); create it with: switchyard nats init --out <dir>`,
+    ]);
+  });
+
+  it('names every problem of a bad bundle, next to the other variables, without echoing secrets', () => {
+    const bad = join(dir, 'bad.json');
+    const { controlPlaneUser: _dropped, ...rest } = bundle;
+    writeFileSync(bad, JSON.stringify({ ...rest, appAccount: { ...bundle.appAccount, signingSeed: bundle.operator.signingSeed } }));
+    const problems = problemsOf({ ...validEnv, SWITCHYARD_NATS_AUTH_FILE: bad, SWITCHYARD_PORT: 'x' });
+    expect(problems).toEqual([
+      'SWITCHYARD_PORT: expected a port number',
+      `SWITCHYARD_NATS_AUTH_FILE: ${bad}: appAccount.signingSeed: expected an account seed (SA…)`,
+      `SWITCHYARD_NATS_AUTH_FILE: ${bad}: controlPlaneUser: Invalid input: expected object, received undefined`,
+    ]);
+    expect(problems.join('\n')).not.toContain(bundle.operator.signingSeed);
+  });
+
+  it('bounds the runner JWT lifetime', () => {
+    expect(loadConfig({ ...validEnv, SWITCHYARD_RUNNER_JWT_TTL_SECONDS: '600' }).runnerJwtTtlSeconds).toBe(600);
+    expect(problemsOf({ ...validEnv, SWITCHYARD_RUNNER_JWT_TTL_SECONDS: '5' })).toEqual([
+      'SWITCHYARD_RUNNER_JWT_TTL_SECONDS: expected whole seconds, 60 to 86400',
+    ]);
   });
 });

@@ -1,5 +1,7 @@
+import type { NatsAuthBundle } from '@switchyard/nats-auth';
 import type { z } from 'zod';
 import { controlPlaneEnvSchema } from './config.schema.js';
+import { readNatsAuthBundleFile } from './nats-auth-file.js';
 
 /** The validated, frozen configuration of one control-plane process. */
 export interface ControlPlaneConfig {
@@ -8,6 +10,9 @@ export interface ControlPlaneConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly natsUrls: readonly string[];
+  /** The NATS auth bundle read from SWITCHYARD_NATS_AUTH_FILE. Holds seeds: never log it. */
+  readonly natsAuth: Readonly<NatsAuthBundle>;
+  readonly runnerJwtTtlSeconds: number;
   readonly secretsKey: Buffer;
   readonly auditHmacKey: Buffer;
   readonly logLevel: string;
@@ -39,8 +44,13 @@ export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');
 
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): ControlPlaneConfig {
   const parsed = controlPlaneEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(describeIssues(parsed.error.issues, env));
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, env);
+  // The bundle is read here, not later: a bad file must stop the process before it connects.
+  const natsAuthFile = env.SWITCHYARD_NATS_AUTH_FILE;
+  const natsAuth = natsAuthFile ? readNatsAuthBundleFile(natsAuthFile) : undefined;
+  if (natsAuth?.problems) problems.push(...natsAuth.problems.map((problem) => `SWITCHYARD_NATS_AUTH_FILE: ${problem}`));
+  if (!parsed.success || !natsAuth?.bundle || problems.length > 0) {
+    throw new ConfigError(problems);
   }
   const e = parsed.data;
   return Object.freeze({
@@ -49,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     databaseUrl: e.SWITCHYARD_DATABASE_URL,
     redisUrl: e.SWITCHYARD_REDIS_URL,
     natsUrls: Object.freeze([...e.SWITCHYARD_NATS_URL]),
+    natsAuth: Object.freeze(natsAuth.bundle),
+    runnerJwtTtlSeconds: e.SWITCHYARD_RUNNER_JWT_TTL_SECONDS,
     secretsKey: Buffer.from(e.SWITCHYARD_SECRETS_KEY, 'base64').subarray(0, 32),
     auditHmacKey: Buffer.from(e.SWITCHYARD_AUDIT_HMAC_KEY, 'base64'),
     logLevel: e.SWITCHYARD_LOG_LEVEL,

@@ -40,7 +40,8 @@ export const REDIS = Symbol('Redis');
     {
       provide: NatsLink,
       inject: [CONTROL_PLANE_CONFIG, LOGGER],
-      useFactory: (config: ControlPlaneConfig, logger: Logger) => new NatsLink(config.natsUrls, logger),
+      useFactory: (config: ControlPlaneConfig, logger: Logger) =>
+        new NatsLink(config.natsUrls, logger, { name: 'switchyard-control-plane', creds: config.natsAuth.controlPlaneUser.creds }),
     },
   ],
   exports: [REDIS, NatsLink],

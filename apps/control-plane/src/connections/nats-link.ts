@@ -1,8 +1,15 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
+export interface NatsLinkOptions {
+  /** Connection name, shown by the server (and in $SYS events). */
+  name: string;
+  /** Text of a .creds file (user JWT + seed): NATS runs in operator mode. Never logged. */
+  creds: string;
+}
+
 /**
- * The control plane's NATS connection. Start-up does not wait for NATS: the link keeps dialing
+ * A NATS connection of the control plane. Start-up does not wait for NATS: the link keeps dialing
  * in the background (and reconnects forever once up), /readyz reports it until it is connected.
  */
 export class NatsLink {
@@ -13,6 +20,7 @@ export class NatsLink {
   constructor(
     private readonly servers: readonly string[],
     private readonly logger: Logger,
+    private readonly options: NatsLinkOptions,
   ) {
     this.firstConnect = this.dial();
   }
@@ -53,7 +61,9 @@ export class NatsLink {
       try {
         const connection = await connect({
           servers: [...this.servers],
-          name: 'switchyard-control-plane',
+          name: this.options.name,
+          // The authenticator re-reads the creds on every (re)connect; they stay in memory only.
+          authenticator: credsAuthenticator(new TextEncoder().encode(this.options.creds)),
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
         });
@@ -63,13 +73,16 @@ export class NatsLink {
           return;
         }
         this.current = connection;
-        this.logger.info({ servers: this.servers }, 'connected to NATS');
+        this.logger.info({ servers: this.servers, connection: this.options.name }, 'connected to NATS');
         return;
       } catch (error) {
         attempt += 1;
         const delayMs = Math.min(250 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2);
         if (attempt === 1 || attempt % 10 === 0) {
-          this.logger.warn({ servers: this.servers, attempt, err: (error as Error).message }, 'NATS not reachable yet; retrying');
+          this.logger.warn(
+            { servers: this.servers, connection: this.options.name, attempt, err: (error as Error).message },
+            'NATS not reachable yet; retrying',
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }

@@ -22,6 +22,13 @@ export const REDACTED_PATHS = [
   '*.password',
   'arguments',
   '*.arguments',
+  // NATS auth bundle material (nkey seeds, .creds text).
+  'seed',
+  '*.seed',
+  'signingSeed',
+  '*.signingSeed',
+  'creds',
+  '*.creds',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
