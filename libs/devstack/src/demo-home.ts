@@ -10,6 +10,9 @@ export interface DemoPaths {
   logs: string;
   secrets: string;
   demoJson: string;
+  /** nats-server's dir (config, resolver JWTs) and the NATS auth bundle `nats/nats-auth.json`. */
+  nats: string;
+  natsAuth: string;
   /** Postgres cluster; under home unless the Postgres user cannot reach it (see below). */
   postgres: string;
 }
@@ -23,6 +26,8 @@ export function prepareDemoHome(home: string): DemoPaths {
   chmodSync(home, runAs ? 0o711 : 0o700);
   const logs = join(home, 'logs');
   mkdirSync(logs, { recursive: true, mode: 0o700 });
+  const nats = join(home, 'nats');
+  mkdirSync(nats, { recursive: true, mode: 0o700 });
   let postgres = join(home, 'postgres');
   if (runAs && !canAccess(runAs, home, '-x')) {
     // A checkout under /root (0700): keep the cluster outside it, stable per checkout.
@@ -31,5 +36,13 @@ export function prepareDemoHome(home: string): DemoPaths {
     makeSearchableDir(outside);
     postgres = join(outside, 'postgres');
   }
-  return { home, logs, secrets: join(home, 'secrets.json'), demoJson: join(home, 'demo.json'), postgres };
+  return {
+    home,
+    logs,
+    secrets: join(home, 'secrets.json'),
+    demoJson: join(home, 'demo.json'),
+    nats,
+    natsAuth: join(nats, 'nats-auth.json'),
+    postgres,
+  };
 }

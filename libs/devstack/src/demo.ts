@@ -1,12 +1,13 @@
 // `npm run demo` (tools/demo.sh builds first, then runs `node libs/devstack/dist/demo.js`).
-// Starts Postgres, NATS and Redis on loopback, migrates, creates the demo admin key, starts the
-// control plane, seeds it through the GraphQL API and keeps running until Ctrl-C.
+// Starts Postgres, NATS (operator/JWT mode) and Redis on loopback, migrates, creates the demo admin
+// key, starts the control plane, seeds it through the GraphQL API and keeps running until Ctrl-C.
 // `--once` (or SWITCHYARD_DEMO_EXIT_AFTER_READY=1) verifies the result and exits instead.
 import { existsSync, chmodSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrate } from '@switchyard/db';
 import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from './control-plane-process.js';
 import { prepareDemoHome, type DemoPaths } from './demo-home.js';
+import { loadOrCreateNatsAuth } from './demo-nats.js';
 import { loadOrCreateSecrets, saveSecrets, type DemoSecrets } from './demo-secrets.js';
 import { seedDemo, verifyDemo, WHOAMI } from './demo-seed.js';
 import { pickPort } from './free-port.js';
@@ -124,7 +125,16 @@ async function startEverything(root: string, paths: DemoPaths, secrets: DemoSecr
         })),
       (pg) => `${fresh ? 'initialised, ' : ''}127.0.0.1:${pg.port}`,
     ),
-    progress.step('nats', async () => (running.nats = await startNats({ port: ports.nats, logFile: log('nats') })), (n) => n.url),
+    progress.step(
+      'nats',
+      async () => {
+        const { bundle, created } = await loadOrCreateNatsAuth(paths.natsAuth);
+        running.nats = await startNats({ port: ports.nats, logFile: log('nats'), dir: paths.nats, auth: bundle });
+        return { url: running.nats.url, created };
+      },
+      // Short enough for the progress column: the auth bundle is new or kept from an earlier run.
+      (n) => `${n.url} (operator, ${n.created ? 'new' : 'kept'} keys)`,
+    ),
     progress.step('redis', async () => (running.redis = await startRedis({ port: ports.redis, logFile: log('redis') })), (r) => r.url),
   ]);
   const databaseUrl = running.postgres!.databaseUrl(DATABASE);
@@ -154,6 +164,7 @@ async function startEverything(root: string, paths: DemoPaths, secrets: DemoSecr
           SWITCHYARD_DATABASE_URL: databaseUrl,
           SWITCHYARD_REDIS_URL: running.redis!.url,
           SWITCHYARD_NATS_URL: running.nats!.url,
+          SWITCHYARD_NATS_AUTH_FILE: paths.natsAuth,
           SWITCHYARD_PORT: String(ports.controlPlane),
           SWITCHYARD_SECRETS_KEY: secrets.SWITCHYARD_SECRETS_KEY,
           SWITCHYARD_AUDIT_HMAC_KEY: secrets.SWITCHYARD_AUDIT_HMAC_KEY,

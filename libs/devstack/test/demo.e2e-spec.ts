@@ -60,6 +60,8 @@ describe('npm run demo', () => {
     expect(run.output).toContain(saved.adminKey);
     expect(statSync(join(home, 'demo.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, 'nats', 'nats-auth.json')).mode & 0o777).toBe(0o600);
+    expect(run.output).toMatch(/nats\s+nats:\/\/127\.0\.0\.1:\d+ \(operator, new keys\)/);
     // Everything it started is gone.
     expect(await isPortFree(Number(env.SWITCHYARD_PORT))).toBe(true);
   }, 90_000);
@@ -67,6 +69,7 @@ describe('npm run demo', () => {
   it('keeps its data across restarts, seeds idempotently, and stops cleanly on SIGINT', async () => {
     const run = await runDemo(env, [], /Press Ctrl-C to stop/);
     expect(run.output).toContain('kept from an earlier run');
+    expect(run.output).toContain('(operator, kept keys)');
     expect(run.output).toMatch(/seed\s+0 created, \d+ already there/);
     expect(run.output).toMatch(/SIGINT: stopping[\s\S]*Stopped in \d+ ms/);
     expect(run.code).toBe(0);
