@@ -19,4 +19,10 @@ describe('gpusFromJson', () => {
       { index: 4, name: 'unknown', memoryMiB: null, uuid: null },
     ]);
   });
+
+  it('reads memoryTotalMiB as heartbeats send it', () => {
+    expect(gpusFromJson([{ index: 0, uuid: 'GPU-1', name: 'NVIDIA L4', memoryTotalMiB: 23034, memoryUsedMiB: 3 }])).toEqual([
+      { index: 0, name: 'NVIDIA L4', memoryMiB: 23034, uuid: 'GPU-1' },
+    ]);
+  });
 });

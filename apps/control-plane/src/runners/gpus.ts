@@ -28,7 +28,8 @@ export function gpusFromJson(json: unknown): GpuView[] {
       {
         index: nonNegativeInt(gpu['index']) ?? position,
         name: typeof gpu['name'] === 'string' && gpu['name'] !== '' ? gpu['name'] : 'unknown',
-        memoryMiB: nonNegativeInt(gpu['memoryMiB']) ?? null,
+        // Heartbeats (libs/protocol gpuSchema) send memoryTotalMiB; memoryMiB is the older name.
+        memoryMiB: nonNegativeInt(gpu['memoryTotalMiB']) ?? nonNegativeInt(gpu['memoryMiB']) ?? null,
         uuid: typeof gpu['uuid'] === 'string' && gpu['uuid'] !== '' ? gpu['uuid'] : null,
       },
     ];
