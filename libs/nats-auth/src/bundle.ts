@@ -1,7 +1,8 @@
-import { createAccount, createOperator, createUser, encodeOperator, encodeUser } from '@nats-io/jwt';
+import { encodeOperator, encodeUser } from '@nats-io/jwt';
 import { signAccountJwt } from './account-jwt.js';
 import type { NatsAuthBundle } from './bundle-schema.js';
 import { seedText } from './keys.js';
+import { NativeKeyPair } from './native-key-pair.js';
 import { UNLIMITED_ACCOUNT_LIMITS } from './limits.js';
 import { credsText, signUserJwt } from './user-jwt.js';
 
@@ -24,11 +25,11 @@ export interface CreatedNatsAuth {
  * application account APP (with a signing key) and a user in each for the control plane.
  */
 export async function createNatsAuthBundle(options: { operatorName?: string; now?: Date } = {}): Promise<CreatedNatsAuth> {
-  const operator = createOperator();
-  const operatorSigning = createOperator();
-  const sys = createAccount();
-  const app = createAccount();
-  const appSigning = createAccount();
+  const operator = NativeKeyPair.create('operator');
+  const operatorSigning = NativeKeyPair.create('operator');
+  const sys = NativeKeyPair.create('account');
+  const app = NativeKeyPair.create('account');
+  const appSigning = NativeKeyPair.create('account');
   const operatorSigningSeed = seedText(operatorSigning);
   const appSigningSeed = seedText(appSigning);
 
@@ -46,7 +47,7 @@ export async function createNatsAuthBundle(options: { operatorName?: string; now
     operatorSigningSeed,
   );
 
-  const controlPlaneUser = createUser();
+  const controlPlaneUser = NativeKeyPair.create('user');
   const controlPlaneJwt = await signUserJwt({
     name: CONTROL_PLANE_USER_NAME,
     userPublicKey: controlPlaneUser.getPublicKey(),
@@ -54,7 +55,7 @@ export async function createNatsAuthBundle(options: { operatorName?: string; now
     accountSigningSeed: appSigningSeed,
   });
   // SYS has no signing key: its identity key signs this one user and is then thrown away.
-  const systemUser = createUser();
+  const systemUser = NativeKeyPair.create('user');
   const systemJwt = await encodeUser(SYSTEM_USER_NAME, systemUser, sys);
 
   return {

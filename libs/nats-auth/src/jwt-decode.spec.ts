@@ -5,7 +5,7 @@ describe('decodeJwt', () => {
   let jwt: string;
   beforeAll(async () => {
     jwt = await encodeAccount('APP', createAccount().getPublicKey(), { limits: { conn: -1 } }, { signer: createOperator() });
-  }, 30_000);
+  });
 
   it('returns what @nats-io/jwt decode() returns for a valid JWT', () => {
     expect(decodeJwt(jwt)).toEqual(decode(jwt));

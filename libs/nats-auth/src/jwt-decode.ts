@@ -1,5 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { fromPublic, type ClaimsData } from '@nats-io/jwt';
+import { base32Decode } from './nkey-codec.js';
 
 // Why not @nats-io/jwt's decode(): it verifies with tweetnacl (pure JS), ~12 ms per JWT in Node and
 // ~100 ms inside jest's VM context, and a bundle check verifies seven of them, at every control-plane
@@ -7,23 +8,11 @@ import { fromPublic, type ClaimsData } from '@nats-io/jwt';
 
 /** DER header of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** The 32 raw key bytes of a public nkey (base32 of: prefix byte, key, CRC-16). */
 function rawPublicKey(nkey: string): Buffer {
   fromPublic(nkey); // throws on a bad prefix or checksum
-  let bits = 0;
-  let value = 0;
-  const bytes: number[] = [];
-  for (const char of nkey) {
-    value = (value << 5) | BASE32_ALPHABET.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((value >>> bits) & 0xff);
-    }
-  }
-  return Buffer.from(bytes.slice(1, 33));
+  return base32Decode(nkey).subarray(1, 33);
 }
 
 function jsonPart(part: string): unknown {

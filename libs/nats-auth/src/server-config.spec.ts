@@ -10,7 +10,7 @@ describe('renderNatsServerConfig', () => {
   let bundle: NatsAuthBundle;
   beforeAll(async () => {
     bundle = (await createNatsAuthBundle()).bundle;
-  }, 30_000); // tweetnacl signs ~8x slower inside jest's VM context
+  });
 
   it('renders operator mode with the full resolver, both accounts preloaded and fast pings', () => {
     const text = renderNatsServerConfig(bundle, { resolverDir: './jwt' });

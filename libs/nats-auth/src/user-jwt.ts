@@ -1,6 +1,7 @@
-import { createUser, encodeUser, fmtCreds, type ClaimsData, type KeyPair, type Permissions, type User } from '@nats-io/jwt';
+import { encodeUser, fmtCreds, type ClaimsData, type KeyPair, type Permissions, type User } from '@nats-io/jwt';
 import { decodeJwt } from './jwt-decode.js';
 import { keyPairFromSeed } from './keys.js';
+import { NativeKeyPair } from './native-key-pair.js';
 
 export interface UserJwtRequest {
   /** Shown by the server as the connection's `name_tag`. */
@@ -32,7 +33,7 @@ export function credsText(jwt: string, user: KeyPair): string {
 
 /** A new user key pair plus a JWT for it, as creds text: for the control plane's own users. */
 export async function createUserCreds(request: Omit<UserJwtRequest, 'userPublicKey'>): Promise<string> {
-  const user = createUser();
+  const user = NativeKeyPair.create('user');
   return credsText(await signUserJwt({ ...request, userPublicKey: user.getPublicKey() }), user);
 }
 
