@@ -49,10 +49,9 @@ describe('startNats in operator (JWT) mode', () => {
   let bundle: NatsAuthBundle;
   let parent: string;
   beforeAll(async () => {
-    // tweetnacl signs ~8x slower inside jest's VM context than in plain Node.
     bundle = (await createNatsAuthBundle()).bundle;
     parent = mkdtempSync(join(tmpdir(), 'devstack-nats-'));
-  }, 30_000);
+  });
   afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
   it('refuses anonymous clients and accepts the bundle users; each server has its own resolver dir', async () => {

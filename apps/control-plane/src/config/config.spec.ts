@@ -20,7 +20,7 @@ const validEnv = {
 beforeAll(async () => {
   bundle = (await createNatsAuthBundle()).bundle;
   writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
-}, 30_000); // tweetnacl signs ~8x slower inside jest's VM context
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
