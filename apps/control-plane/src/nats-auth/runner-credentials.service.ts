@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@switchyard/protocol';
+import { DomainError, isSubjectToken, runnerPermissions } from '@switchyard/protocol';
 import { decodeAccountJwt, isPublicKey, signAccountJwt, signUserJwt, withRevocation, type AccountState } from '@switchyard/nats-auth';
 import type { Logger } from 'pino';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { NatsAccountStateRepository, type AccountStateChange, type StoredAccountState } from './nats-account-state.repository.js';
-import { isRunnerId, runnerPermissions } from './runner-permissions.js';
 import { SystemNatsLink } from './system-nats-link.js';
 
 export interface IssueRunnerJwtRequest {
@@ -41,11 +40,14 @@ export class RunnerCredentialsService {
     this.app = { name: decodeAccountJwt(appAccount.jwt).name, publicKey: appAccount.publicKey, signingSeed: appAccount.signingSeed };
   }
 
-  /** A user JWT for the runner's key, signed with the APP account signing key, expiring after the TTL. */
+  /**
+   * A user JWT for the runner's key, signed with the APP account signing key, expiring after the
+   * TTL, allowed exactly the runner's own subjects (`runnerPermissions` of the subject map).
+   */
   async issueRunnerJwt(request: IssueRunnerJwtRequest, now = new Date()): Promise<IssuedRunnerJwt> {
     const ttlSeconds = request.ttlSeconds ?? this.config.runnerJwtTtlSeconds;
     const problems = [
-      ...(isRunnerId(request.runnerId) ? [] : [{ path: 'runnerId', message: 'must be 1-64 letters, digits or dashes' }]),
+      ...(isSubjectToken(request.runnerId) ? [] : [{ path: 'runnerId', message: 'must be 1-64 letters, digits or dashes' }]),
       ...(isPublicKey(request.runnerPublicKey, 'user') ? [] : [{ path: 'runnerPublicKey', message: 'must be a user public nkey (U…)' }]),
       ...(Number.isInteger(ttlSeconds) && ttlSeconds >= 1 && ttlSeconds <= MAX_TTL_SECONDS
         ? []
