@@ -20,6 +20,7 @@ describe('control messages on sy.run.<id>.ctl', () => {
     ['secrets', { v: 1, type: 'secrets', versionId: 'v-1', values: { API_TOKEN: 's3cret' } }],
     ['a cancel', { v: 1, type: 'cancel', callId: 'c-1', sessionId: 's-1', reason: 'client cancelled' }],
     ['a drain', { v: 1, type: 'drain', graceMs: 30_000 }],
+    ['a close-session', { v: 1, type: 'close-session', sessionId: 's-1', reason: 'client ended the session' }],
   ])('accepts %s', (_, message) => {
     expect(controlMessageSchema.parse(message)).toEqual(message);
   });
@@ -36,6 +37,8 @@ describe('control messages on sy.run.<id>.ctl', () => {
     ['secrets for a bad variable name', { v: 1, type: 'secrets', versionId: 'v-1', values: { 'A-B': 'x' } }, 'values.A-B'],
     ['a cancel without reason', { v: 1, type: 'cancel', callId: 'c-1', sessionId: 's-1', reason: '' }, 'reason'],
     ['a cancel for an unsafe session id', { v: 1, type: 'cancel', callId: 'c-1', sessionId: 's.1', reason: 'r' }, 'sessionId'],
+    ['a close-session without reason', { v: 1, type: 'close-session', sessionId: 's-1', reason: '' }, 'reason'],
+    ['a close-session for an unsafe session id', { v: 1, type: 'close-session', sessionId: 's>', reason: 'r' }, 'sessionId'],
     ['a negative grace', { v: 1, type: 'drain', graceMs: -1 }, 'graceMs'],
   ])('refuses %s', (_, message, path) => {
     expect(problems(message)).toEqual([path]);

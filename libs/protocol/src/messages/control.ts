@@ -75,6 +75,19 @@ export const cancelMessageSchema = z.object({
   reason: reasonField,
 });
 
+/**
+ * Close session — control plane → runner: the client's session is over (it ended it, or the
+ * control plane gave up on it). The runner releases the session's upstream connection: a stdio
+ * server serves one session at a time, so without this the process would stay claimed by a
+ * session nobody uses. Nothing is published back; an unknown session is ignored.
+ */
+export const closeSessionMessageSchema = z.object({
+  v: protocolVersionField,
+  type: z.literal('close-session'),
+  sessionId: idField,
+  reason: reasonField,
+});
+
 /** Drain — control plane → runner: take no new calls, finish in-flight ones within graceMs. */
 export const drainMessageSchema = z.object({
   v: protocolVersionField,
@@ -84,7 +97,7 @@ export const drainMessageSchema = z.object({
 
 /** Everything on `sy.run.<runnerId>.ctl`, one union so the runner needs one subscription and one decode. */
 export const controlMessageSchema = z
-  .discriminatedUnion('type', [assignmentMessageSchema, secretsMessageSchema, cancelMessageSchema, drainMessageSchema])
+  .discriminatedUnion('type', [assignmentMessageSchema, secretsMessageSchema, cancelMessageSchema, closeSessionMessageSchema, drainMessageSchema])
   .describe('control message');
 
 export type LaunchSpec = z.infer<typeof launchSpecSchema>;
@@ -92,5 +105,6 @@ export type Placement = z.infer<typeof placementSchema>;
 export type AssignmentMessage = z.infer<typeof assignmentMessageSchema>;
 export type SecretsMessage = z.infer<typeof secretsMessageSchema>;
 export type CancelMessage = z.infer<typeof cancelMessageSchema>;
+export type CloseSessionMessage = z.infer<typeof closeSessionMessageSchema>;
 export type DrainMessage = z.infer<typeof drainMessageSchema>;
 export type ControlMessage = z.infer<typeof controlMessageSchema>;

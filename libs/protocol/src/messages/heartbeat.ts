@@ -49,3 +49,11 @@ export const heartbeatSchema = z
 export type RunningServer = z.infer<typeof runningServerSchema>;
 export type Gpu = z.infer<typeof gpuSchema>;
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+/**
+ * How often a runner sends its heartbeat. Both sides read it from here: the control plane marks a
+ * runner UNHEALTHY once it has been silent for HEARTBEAT_SILENCE_INTERVALS of them (a hung host can
+ * keep its TCP connection, so NATS alone would not notice).
+ */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+export const HEARTBEAT_SILENCE_INTERVALS = 3;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userPublicKeyField } from './enroll.js';
 import { errorDetailsField, instantField, jwtField, protocolVersionField } from './fields.js';
 
 /**
@@ -12,6 +13,12 @@ export const renewRequestSchema = z
     v: protocolVersionField,
     /** Expiry of the JWT the runner holds now, for the control plane's logs. */
     currentJwtExpiresAt: instantField,
+    /**
+     * The public key the runner holds (optional, public anyway). The control plane signs only for
+     * the key it stored, so a mismatch means this host's identity is not the enrolled one (a
+     * restored or copied data directory): it refuses rather than mint a JWT nobody here can use.
+     */
+    publicKey: userPublicKeyField.optional(),
   })
   .describe('renew request');
 
