@@ -6,3 +6,6 @@ export type { ServerState, ServerStatus } from './supervisor/server-status.js';
 export type { UpstreamConnection } from './supervisor/upstream-connection.js';
 export { detectGpus, type GpuInfo } from './gpu/nvidia-smi.js';
 export { loadRunnerConfig, type RunnerConfig } from './config/runner-config.js';
+export { RunnerAgent, type CallHandler, type AgentExit, type RunnerAgentOptions, type SupervisedServers } from './agent/runner-agent.js';
+export type { ControlHandler, ControlType, ControlMessageOf } from './agent/control-dispatcher.js';
+export { AGENT_PLUGINS, type AgentPlugin, type AgentPluginContext } from './agent/agent-plugins.js';

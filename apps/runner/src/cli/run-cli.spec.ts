@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from './cli-io.js';
@@ -45,11 +45,54 @@ describe('switchyard-runner CLI', () => {
     }
   });
 
-  it('says plainly that enroll and start are not implemented yet', async () => {
+  it('enroll: refuses plain http to a host other than localhost before sending the token', async () => {
+    const io = captureIo();
+    const argv = ['enroll', '--config', configPath, '--url', 'http://10.0.0.5:4000', '--token', 'syet_x'];
+
+    await expect(runCli(argv, { env: {}, io })).resolves.toBe(1);
+    expect(io.stderr()).toBe('switchyard-runner: --url: plain http:// is only allowed for localhost; use https:// (or --insecure-http on a network you trust)\n');
+  });
+
+  it('enroll: needs exactly one token source, and says which', async () => {
+    const noToken = captureIo();
+    await expect(runCli(['enroll', '--config', configPath], { env: {}, io: noToken })).resolves.toBe(1);
+    expect(noToken.stderr()).toBe('switchyard-runner: an enrollment token is required: --token <token>, --token-file <path> or --token - (stdin)\n');
+
+    const both = captureIo();
+    await expect(runCli(['enroll', '--config', configPath, '--token', 't', '--token-file', '/tmp/t'], { env: {}, io: both })).resolves.toBe(1);
+    expect(both.stderr()).toBe('switchyard-runner: give either --token or --token-file, not both\n');
+
+    const emptyStdin = captureIo();
+    const code = await runCli(['enroll', '--config', configPath, '--token', '-'], { env: {}, io: emptyStdin, readStdin: async () => '  \n' });
+    expect([code, emptyStdin.stderr()]).toEqual([1, 'switchyard-runner: the enrollment token is empty\n']);
+  });
+
+  it('enroll: an unreachable control plane is one line and exit 1, with nothing written', async () => {
+    const io = captureIo();
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const code = await runCli(['enroll', '--config', configPath, '--url', 'http://127.0.0.1:1', '--token', 'syet_x'], { env: {}, io });
+
+    expect(code).toBe(1);
+    expect(io.stderr()).toMatch(/^switchyard-runner: cannot reach the control plane at http:\/\/127\.0\.0\.1:1: ECONNREFUSED .*\n$/);
+    expect(existsSync(join(dir, 'identity.json'))).toBe(false);
+  });
+
+  it('start: a host that has not enrolled yet exits 3 and says how to enroll', async () => {
+    const io = captureIo();
+    const signals = { onStop: () => () => undefined };
+
+    await expect(runCli(['start', '--config', configPath], { env: {}, io, signals })).resolves.toBe(3);
+    expect(io.stderr()).toBe(`switchyard-runner: not enrolled (no ${join(dir, 'identity.json')}): run switchyard-runner enroll --url <control-plane> --token <token>\n`);
+  });
+
+  it('start: credentials readable by others are refused with the fix', async () => {
+    writeFileSync(join(dir, 'identity.json'), JSON.stringify({ runnerId: 'run-1', natsUrls: ['nats://127.0.0.1:4222'] }));
+    writeFileSync(join(dir, 'runner.creds'), 'creds');
+    chmodSync(join(dir, 'runner.creds'), 0o644);
     const io = captureIo();
 
-    await expect(runCli(['enroll', '--url', 'https://cp.example.com', '--token', 't'], { env: {}, io })).resolves.toBe(2);
-    expect(io.stderr()).toBe('switchyard-runner: not implemented yet: enrollment lands with the NATS credentials work\n');
+    await expect(runCli(['start', '--config', configPath], { env: {}, io, signals: { onStop: () => () => undefined } })).resolves.toBe(1);
+    expect(io.stderr()).toContain(`has mode 0644: expected 0600 — fix with: chmod 600 ${join(dir, 'runner.creds')}`);
   });
 
   it('status: a host that has not enrolled yet exits 3 and says how to enroll', async () => {

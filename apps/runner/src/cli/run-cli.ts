@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_PATH } from '../config/runner-config.schema.js';
 import { CliUsageError } from './cli-error.js';
-import type { CliIo } from './cli-io.js';
+import { processSignals, readAllStdin, type CliIo, type SignalSource } from './cli-io.js';
+import { runEnrollCommand } from './enroll.command.js';
+import { runStartCommand } from './start.command.js';
 import { runStatusCommand } from './status.command.js';
 
 export const USAGE = `Usage: switchyard-runner <command> [options]
@@ -17,14 +19,17 @@ Options:
   --config <path>   Config file (default ${DEFAULT_CONFIG_PATH}, or $SWITCHYARD_RUNNER_CONFIG)
   -h, --help        Show this help
 
-Exit codes: 0 ok, 1 error, 2 usage (or not implemented yet), 3 not enrolled (status)
-`;
+Enroll options:
+  --url <url>       The control plane (https://; http:// only for localhost). Default: the config's controlPlaneUrl
+  --token <token>   The one-time enrollment token; "--token -" reads it from stdin
+  --token-file <path>
+                    Read the token from a file (keeps it out of ps and shell history)
+  --name <name>     The runner's name in its nodepool (default: the config's name, or the host name)
+  --insecure-http   Allow a plain http:// URL to a host other than localhost
+  --force           Enroll again although this host is enrolled (a new runner; revoke the old one)
 
-/** Enrollment and the NATS side arrive with the credential work; until then say so plainly. */
-const NOT_YET: Record<string, string> = {
-  enroll: 'not implemented yet: enrollment lands with the NATS credentials work',
-  start: 'not implemented yet: start (NATS connection, heartbeat, relay) lands with the NATS credentials work',
-};
+Exit codes: 0 ok, 1 error, 2 usage, 3 not enrolled or credentials refused (enroll again)
+`;
 
 function parse(argv: string[]) {
   try {
@@ -37,6 +42,10 @@ function parse(argv: string[]) {
         help: { type: 'boolean', short: 'h' },
         url: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
+        name: { type: 'string' },
+        'insecure-http': { type: 'boolean' },
+        force: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -45,8 +54,17 @@ function parse(argv: string[]) {
   }
 }
 
+export interface CliContext {
+  env: Record<string, string | undefined>;
+  io: CliIo;
+  /** `enroll --token -`; defaults to the process's stdin. */
+  readStdin?: () => Promise<string>;
+  /** Where `start` hears SIGTERM/SIGINT; defaults to the process. */
+  signals?: SignalSource;
+}
+
 /** The whole CLI as a function: arguments in, exit code out. */
-export async function runCli(argv: string[], context: { env: Record<string, string | undefined>; io: CliIo }): Promise<number> {
+export async function runCli(argv: string[], context: CliContext): Promise<number> {
   const { io } = context;
   try {
     const { values, positionals } = parse(argv);
@@ -64,9 +82,20 @@ export async function runCli(argv: string[], context: { env: Record<string, stri
       case 'status':
         return await runStatusCommand({ configPath: values.config, env: context.env, io });
       case 'enroll':
+        return await runEnrollCommand({
+          configPath: values.config,
+          env: context.env,
+          io,
+          url: values.url,
+          token: values.token,
+          tokenFile: values['token-file'],
+          name: values.name,
+          insecureHttp: values['insecure-http'] ?? false,
+          force: values.force ?? false,
+          readStdin: context.readStdin ?? readAllStdin,
+        });
       case 'start':
-        io.err(`switchyard-runner: ${NOT_YET[command]}\n`);
-        return 2;
+        return await runStartCommand({ configPath: values.config, env: context.env, io, signals: context.signals ?? processSignals });
       default:
         throw new CliUsageError(`unknown command "${command}"`);
     }

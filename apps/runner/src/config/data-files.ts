@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * The files a runner keeps in its data directory. Enrollment writes them (mode 0600, the
- * directory 0700); `status` and `start` read them.
+ * directory 0700); `status` and `start` read them, and renewal rewrites `runner.creds`.
  */
 export function runnerFiles(dataDir: string) {
   return {
@@ -22,6 +22,11 @@ export const identitySchema = z.looseObject({
   name: z.string().optional(),
   nodepool: z.string().optional(),
   enrolledAt: z.string().optional(),
+  /** The runner's public nkey (the seed is only in runner.creds). */
+  publicKey: z.string().optional(),
+  controlPlaneUrl: z.string().optional(),
+  /** NATS URLs received at enrollment; the config's natsUrls override them. */
+  natsUrls: z.array(z.string()).optional(),
 });
 
 export type RunnerIdentity = z.infer<typeof identitySchema>;

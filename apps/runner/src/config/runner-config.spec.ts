@@ -31,6 +31,8 @@ describe('loadRunnerConfig', () => {
       natsUrls: null,
       tls: { caFile: null },
       logLevel: 'info',
+      heartbeatSeconds: 5,
+      drainGraceSeconds: 30,
     });
     expect(Object.isFrozen(sut)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { z } from 'zod';
-import { CONFIG_PATH_VARIABLE, DEFAULT_CONFIG_PATH, ENV_OVERRIDES, runnerConfigSchema } from './runner-config.schema.js';
+import { CONFIG_PATH_VARIABLE, DEFAULT_CONFIG_PATH, ENV_OVERRIDES, runnerConfigSchemaFor } from './runner-config.schema.js';
 
 /** The validated, frozen configuration of one runner process. */
 export interface RunnerConfig {
@@ -16,6 +16,8 @@ export interface RunnerConfig {
   readonly natsUrls: readonly string[] | null;
   readonly tls: { readonly caFile: string | null };
   readonly logLevel: string;
+  readonly heartbeatSeconds: number;
+  readonly drainGraceSeconds: number;
 }
 
 /** The configuration is unusable; `problems` has one line per problem, naming key and source. */
@@ -34,6 +36,13 @@ export interface LoadRunnerConfigOptions {
   /** Returns the file's text, or null when it does not exist. */
   readFile?: (path: string) => string | null;
   hostname?: () => string;
+  /**
+   * Values from command-line flags (`enroll --url`, `--name`): they win over the file and the
+   * environment, and problems with them name the flag.
+   */
+  flags?: Partial<Record<'controlPlaneUrl' | 'name', { value: string; flag: string }>>;
+  /** `enroll --insecure-http`: accept a plain http:// control-plane URL on any host. */
+  insecureHttp?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -145,7 +154,11 @@ export function loadRunnerConfig(options: LoadRunnerConfigOptions): RunnerConfig
 
   const merged: Json = structuredClone(fileConfig);
   const sources = applyEnvOverrides(merged, env, problems);
-  const result = runnerConfigSchema.safeParse(merged);
+  for (const [key, given] of Object.entries(options.flags ?? {})) {
+    setPath(merged, key, given.value);
+    sources.set(key, given.flag);
+  }
+  const result = runnerConfigSchemaFor({ insecureHttp: options.insecureHttp ?? false }).safeParse(merged);
   if (!result.success) {
     problems.push(...result.error.issues.map((issue) => describeIssue(issue, merged, sources, { path })));
   }
@@ -162,5 +175,7 @@ export function loadRunnerConfig(options: LoadRunnerConfigOptions): RunnerConfig
     natsUrls: c.natsUrls ? Object.freeze([...c.natsUrls]) : null,
     tls: Object.freeze({ caFile: c.tls.caFile ?? null }),
     logLevel: c.logLevel,
+    heartbeatSeconds: c.heartbeatSeconds,
+    drainGraceSeconds: c.drainGraceSeconds,
   });
 }
