@@ -17,6 +17,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NatsAuthModule } from './nats-auth/nats-auth.module.js';
+import { RelayModule } from './relay/relay.module.js';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         ApiKeysModule,
         HealthModule,
         ...DOMAIN_MODULES,
+        RelayModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [CONTROL_PLANE_CONFIG, MetricsService],

@@ -102,7 +102,12 @@ describe('enrollment tokens', () => {
   it('consumes a token once, then says why it no longer works', async () => {
     const { token, enrollmentToken } = await create({ nodepoolId: poolB });
     const now = new Date();
-    await expect(service().consume(token, now)).resolves.toEqual({ tokenId: enrollmentToken.id, nodepoolId: poolB });
+    await expect(service().consume(token, now)).resolves.toEqual({
+      tokenId: enrollmentToken.id,
+      nodepoolId: poolB,
+      prefix: enrollmentToken.prefix,
+      createdByKeyId: expect.any(String),
+    });
     expect(await unauthenticatedMessage(service().consume(token, now))).toBe('This enrollment token has already been used');
 
     const read = await sut.gql<{ enrollmentToken: TokenFields }>(GET, { id: enrollmentToken.id }, viewer);
@@ -155,7 +160,7 @@ describe('enrollment tokens', () => {
     const failed = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
     expect(succeeded).toHaveLength(1);
     expect(new Set(failed.map((f) => (f.reason as DomainError).message))).toEqual(new Set(['This enrollment token has already been used']));
-    expect((succeeded[0] as PromiseFulfilledResult<unknown>).value).toEqual({ tokenId: enrollmentToken.id, nodepoolId: poolA });
+    expect((succeeded[0] as PromiseFulfilledResult<unknown>).value).toMatchObject({ tokenId: enrollmentToken.id, nodepoolId: poolA });
   });
 
   it('reports each invalid field, and NOT_FOUND for an unknown nodepool or token', async () => {

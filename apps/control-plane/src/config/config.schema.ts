@@ -35,6 +35,18 @@ export const controlPlaneEnvSchema = z.object({
     .min(1)
     .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(urlWithScheme(['nats', 'tls', 'ws', 'wss'])).min(1)),
+  /**
+   * NATS URLs handed to runners at enrollment, comma-separated: what a runner host can reach
+   * (often a public name or a leaf node), not necessarily what the control plane dials.
+   * Default: SWITCHYARD_NATS_URL.
+   */
+  SWITCHYARD_NATS_PUBLIC_URLS: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(urlWithScheme(['nats', 'tls', 'ws', 'wss'])))
+    .optional(),
+  /** PEM file of the CA that signed the NATS servers' certificates, handed to runners at enrollment. */
+  SWITCHYARD_NATS_CA_FILE: z.string().optional(),
   /** Path of the NATS auth bundle (`switchyard nats init`); its contents are checked by loadConfig. */
   SWITCHYARD_NATS_AUTH_FILE: z.string().min(1),
   /** Lifetime of the NATS user JWTs issued to runners; they renew before expiry. */

@@ -2,6 +2,7 @@ import type { NatsAuthBundle } from '@switchyard/nats-auth';
 import type { z } from 'zod';
 import { controlPlaneEnvSchema } from './config.schema.js';
 import { readNatsAuthBundleFile } from './nats-auth-file.js';
+import { readNatsCaFile } from './nats-ca-file.js';
 
 /** The validated, frozen configuration of one control-plane process. */
 export interface ControlPlaneConfig {
@@ -10,6 +11,10 @@ export interface ControlPlaneConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly natsUrls: readonly string[];
+  /** The NATS URLs runners get at enrollment (SWITCHYARD_NATS_PUBLIC_URLS, default natsUrls). */
+  readonly natsPublicUrls: readonly string[];
+  /** PEM of the CA runners should trust for NATS (SWITCHYARD_NATS_CA_FILE), or null: the system's. */
+  readonly natsCaPem: string | null;
   /** The NATS auth bundle read from SWITCHYARD_NATS_AUTH_FILE. Holds seeds: never log it. */
   readonly natsAuth: Readonly<NatsAuthBundle>;
   readonly runnerJwtTtlSeconds: number;
@@ -49,7 +54,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const natsAuthFile = env.SWITCHYARD_NATS_AUTH_FILE;
   const natsAuth = natsAuthFile ? readNatsAuthBundleFile(natsAuthFile) : undefined;
   if (natsAuth?.problems) problems.push(...natsAuth.problems.map((problem) => `SWITCHYARD_NATS_AUTH_FILE: ${problem}`));
-  if (!parsed.success || !natsAuth?.bundle || problems.length > 0) {
+  const natsCaFile = env.SWITCHYARD_NATS_CA_FILE;
+  const natsCa = natsCaFile ? readNatsCaFile(natsCaFile) : { pem: null };
+  if ('problem' in natsCa) problems.push(`SWITCHYARD_NATS_CA_FILE: ${natsCa.problem}`);
+  if (!parsed.success || !natsAuth?.bundle || 'problem' in natsCa || problems.length > 0) {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
@@ -59,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     databaseUrl: e.SWITCHYARD_DATABASE_URL,
     redisUrl: e.SWITCHYARD_REDIS_URL,
     natsUrls: Object.freeze([...e.SWITCHYARD_NATS_URL]),
+    natsPublicUrls: Object.freeze([...(e.SWITCHYARD_NATS_PUBLIC_URLS?.length ? e.SWITCHYARD_NATS_PUBLIC_URLS : e.SWITCHYARD_NATS_URL)]),
+    natsCaPem: natsCa.pem,
     natsAuth: Object.freeze(natsAuth.bundle),
     runnerJwtTtlSeconds: e.SWITCHYARD_RUNNER_JWT_TTL_SECONDS,
     secretsKey: Buffer.from(e.SWITCHYARD_SECRETS_KEY, 'base64').subarray(0, 32),

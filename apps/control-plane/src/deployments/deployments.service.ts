@@ -7,6 +7,7 @@ import type { Page, PageArgs } from '../graphql/pagination.js';
 import { NodepoolsService } from '../nodepools/nodepools.service.js';
 import { ServerVersionsService } from '../servers/server-versions.service.js';
 import type { CreateDeploymentInput, UpdateDeploymentInput } from './deployment.model.js';
+import { DeploymentEvents } from './deployment-events.js';
 import { DeploymentsRepository, type DeploymentFilter } from './deployments.repository.js';
 import { gpuRequirementProblems, type GpuRequirement } from './gpu-requirement.js';
 
@@ -17,6 +18,7 @@ export class DeploymentsService {
     private readonly versions: ServerVersionsService,
     private readonly nodepools: NodepoolsService,
     private readonly adminEvents: AdminEventsService,
+    private readonly events: DeploymentEvents,
   ) {}
 
   async get(id: string): Promise<Deployment> {
@@ -47,7 +49,7 @@ export class DeploymentsService {
         `Version ${version.version} is already deployed on nodepool ${nodepool.name}; change that deployment's replicas instead`,
       );
     }
-    return this.adminEvents.mutate(actor, 'deployment.create', 'Deployment', async (tx) => {
+    const created = await this.adminEvents.mutate(actor, 'deployment.create', 'Deployment', async (tx) => {
       const deployment = await this.repository.create(tx, {
         versionId: version.id,
         nodepoolId: nodepool.id,
@@ -57,6 +59,8 @@ export class DeploymentsService {
       const details = { versionId: version.id, version: version.version, nodepool: nodepool.name, replicas: deployment.replicas, ...gpu };
       return { result: deployment, targetId: deployment.id, details };
     });
+    this.events.changed(created.id);
+    return created;
   }
 
   async update(actor: Actor, id: string, input: UpdateDeploymentInput): Promise<Deployment> {
@@ -69,10 +73,12 @@ export class DeploymentsService {
     const problems = gpuRequirementProblems(gpu);
     if (problems.length > 0) throw DomainError.badInput(problems);
     const changed = (['replicas', 'gpuCount', 'gpuModel', 'gpuMinMemoryMiB'] as const).filter((key) => input[key] !== undefined);
-    return this.adminEvents.mutate(actor, 'deployment.update', 'Deployment', async (tx) => {
+    const updated = await this.adminEvents.mutate(actor, 'deployment.update', 'Deployment', async (tx) => {
       const deployment = await this.repository.update(tx, id, { replicas: input.replicas ?? undefined, ...gpu });
       return { result: deployment, targetId: id, details: { changed, replicas: deployment.replicas, ...gpu } };
     });
+    this.events.changed(id);
+    return updated;
   }
 
   async delete(actor: Actor, id: string): Promise<Deployment> {
@@ -82,6 +88,7 @@ export class DeploymentsService {
       targetId: id,
       details: { versionId: existing.versionId, nodepoolId: existing.nodepoolId },
     }));
+    this.events.changed(id);
     return existing;
   }
 }

@@ -26,6 +26,10 @@ export type EnrollmentTokenView = Omit<EnrollmentToken, 'hash'> & { nodepool: No
 export interface ConsumedEnrollmentToken {
   tokenId: string;
   nodepoolId: string;
+  /** Safe to show and to audit (`syet_AbC…`), unlike the token. */
+  prefix: string;
+  /** The API key that created the token: who is accountable for the runner it enrolls. */
+  createdByKeyId: string | null;
 }
 
 export function stateOf(token: Pick<EnrollmentToken, 'revokedAt' | 'usedAt' | 'expiresAt'>, now: Date): EnrollmentTokenState {
@@ -125,7 +129,7 @@ export class EnrollmentTokensService {
     const spent = (await this.repository.markUsed(hash, now, tx)) === 1;
     const row = await this.repository.findByHash(hash, tx);
     if (!row) throw DomainError.unauthenticated('Unknown enrollment token');
-    if (spent) return { tokenId: row.id, nodepoolId: row.nodepoolId };
+    if (spent) return { tokenId: row.id, nodepoolId: row.nodepoolId, prefix: row.prefix, createdByKeyId: row.createdByKeyId };
     switch (stateOf(row, now)) {
       case EnrollmentTokenState.REVOKED:
         throw DomainError.unauthenticated('This enrollment token has been revoked');

@@ -11,6 +11,8 @@ const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.RATE_LIMITED]: 429,
+  // A runner's message that breaks the protocol (an old version, a malformed enroll request).
+  [ErrorCode.PROTOCOL_ERROR]: 400,
 };
 
 interface FastifyReplyLike {

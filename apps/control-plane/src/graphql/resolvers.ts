@@ -9,10 +9,12 @@ import { ServerVersionsResolver } from '../servers/server-versions.resolver.js';
 import { DeploymentsResolver } from '../deployments/deployments.resolver.js';
 import { PoliciesResolver } from '../policies/policies.resolver.js';
 import { ServerRoutePolicyResolver } from '../policies/server-route-policy.resolver.js';
+import { RunnerRevocationResolver } from '../enrollment/runner-revocation.resolver.js';
+import { DeploymentPlacementResolver } from '../placement/deployment-placement.resolver.js';
 
 /**
  * Every resolver of the admin API. The schema file is generated from this list; an e2e test
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver] as const;

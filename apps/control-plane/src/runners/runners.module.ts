@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
+import { NatsAuthModule } from '../nats-auth/nats-auth.module.js';
+import { HeartbeatsConsumer } from './heartbeats.consumer.js';
+import { RunnerEvents } from './runner-events.js';
+import { RunnerLivenessService } from './runner-liveness.service.js';
+import { RunnerMetrics } from './runner-metrics.js';
 import { RunnersRepository } from './runners.repository.js';
 import { RunnersResolver } from './runners.resolver.js';
 import { RunnersService } from './runners.service.js';
 
+/** Runners: the read API, liveness from NATS `$SYS` events, heartbeats. */
 @Module({
-  providers: [RunnersRepository, RunnersService, RunnersResolver],
-  exports: [RunnersService],
+  imports: [NatsAuthModule],
+  providers: [RunnersRepository, RunnersService, RunnersResolver, RunnerEvents, RunnerMetrics, RunnerLivenessService, HeartbeatsConsumer],
+  exports: [RunnersService, RunnerEvents, RunnerLivenessService],
 })
 export class RunnersModule {}
