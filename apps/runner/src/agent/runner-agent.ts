@@ -13,9 +13,21 @@ import { RenewalScheduler } from './renewal.js';
 /**
  * Handles one request on `sy.run.<id>.call` (the relay): answer it exactly once with a call
  * acknowledgement (`msg.respond(encode(callAckSchema, …))`); results go to `sy.cp.<id>.msg`.
- * While the runner drains, the agent answers DRAINING itself and does not call the handler.
+ * While the runner drains, the agent answers DRAINING itself and does not call the handler —
+ * unless the handler says it drains by itself (CallHandlerLifecycle).
  */
 export type CallHandler = (msg: Msg) => void | Promise<void>;
+
+/**
+ * A relay that takes part in drain and shutdown. With it, the agent keeps handing it every message
+ * while draining (answers to server→client requests and notifications of in-flight calls must
+ * still pass; the relay refuses only new sessions and requests) and closes it before leaving NATS.
+ */
+export interface CallHandlerLifecycle {
+  drain(): void;
+  /** Fails what is still in flight after the grace period, telling the control plane why. */
+  close(reason: string): Promise<void>;
+}
 
 /** What the supervisor offers the agent: server states for heartbeats, and a stop at shutdown. */
 export interface SupervisedServers {
@@ -61,6 +73,7 @@ export class RunnerAgent {
   private readonly renewal: RenewalScheduler;
   private readonly clock: Clock;
   private callHandler: CallHandler | undefined;
+  private callLifecycle: CallHandlerLifecycle | undefined;
   private callSubscription: Subscription | undefined;
   private inFlight: () => number = () => 0;
   private isDraining = false;
@@ -109,9 +122,10 @@ export class RunnerAgent {
   }
 
   /** Registers THE call handler (one relay per runner) and subscribes to `sy.run.<id>.call`. */
-  onCall(handler: CallHandler): void {
+  onCall(handler: CallHandler, lifecycle?: CallHandlerLifecycle): void {
     if (this.callHandler) throw new Error('a call handler is already registered');
     this.callHandler = handler;
+    this.callLifecycle = lifecycle;
     if (this.nc) this.subscribeCalls(this.nc);
   }
 
@@ -200,6 +214,7 @@ export class RunnerAgent {
   private async drain(why: string): Promise<void> {
     if (this.isDraining) return;
     this.isDraining = true;
+    this.callLifecycle?.drain();
     this.options.logger.info({ inFlight: this.inFlight() }, `draining: ${why}`);
     // Tell the control plane at once rather than at the next tick.
     await this.heartbeat();
@@ -218,6 +233,9 @@ export class RunnerAgent {
       while (this.inFlight() > 0 && this.clock.now() < deadline) await new Promise((resolve) => this.clock.schedule(DRAIN_POLL_MS, () => resolve(undefined)));
       if (this.inFlight() > 0) logger.warn({ inFlight: this.inFlight(), graceMs: drainGraceMs }, 'drain grace period over; abandoning in-flight calls');
     }
+    await this.callLifecycle?.close(exit.reason === 'shutdown' ? 'the runner is shutting down' : `the runner stopped: ${exit.message}`).catch((error: Error) => {
+      logger.warn({ err: error.message }, 'closing the relay failed');
+    });
     this.heartbeatsStopped = true;
     this.cancelHeartbeat?.();
     this.renewal.stop();
@@ -255,7 +273,7 @@ export class RunnerAgent {
   }
 
   private async dispatchCall(msg: Msg): Promise<void> {
-    if (this.isDraining) {
+    if (this.isDraining && this.callLifecycle === undefined) {
       this.rejectDraining(msg);
       return;
     }
