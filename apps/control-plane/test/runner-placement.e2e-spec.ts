@@ -3,9 +3,9 @@
 // from its assignment, calls through the control plane's relay, re-placement when a runner drains
 // (SIGTERM, with a call in flight) or dies (kill -9).
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RunnerRelay } from '../src/relay/runner-relay.js';
 import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
 import { RelayTestClient, until } from './relay-client.js';
@@ -217,5 +217,40 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     await until(() => (statusOf.get(victim) === 'OFFLINE' ? true : undefined), `${victim} OFFLINE`, 5_000, () => undefined);
     const moved = await placedOn(deploymentId, `the replica to move to ${survivor}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === survivor);
     expect(moved.unplacedReplicas).toBe(0);
+  }, SLOW);
+
+  it('delivers secret values over NATS into a clean environment: never on the runner disk or in its logs', async () => {
+    const secretValue = `tok-${randomUUID()}`;
+    await gql(`mutation($input: CreateSecretInput!) { createSecret(input: $input) { id } }`, { input: { name: 'upstream-token', value: secretValue } });
+    await gql(CREATE_SERVER, { input: { name: 'envcheck' } });
+    const envVersion = (
+      await gql<{ createMcpServerVersion: { id: string } }>(CREATE_VERSION, {
+        input: {
+          serverName: 'envcheck',
+          version: '1.0.0',
+          transport: 'STDIO',
+          command: process.execPath,
+          args: [EVERYTHING_ENTRY, 'stdio'],
+          env: [{ name: 'GREETING', value: 'hello' }],
+          secretEnv: [{ name: 'API_TOKEN', secret: 'upstream-token' }],
+        },
+      })
+    ).createMcpServerVersion.id;
+    const envDeployment = (await gql<{ createDeployment: { id: string } }>(CREATE_DEPLOYMENT, { input: { versionId: envVersion, nodepoolId: pool, replicas: 1 } })).createDeployment.id;
+    const { placements } = await placedOn(envDeployment, 'the envcheck placement', (view) => view.placements.length === 1);
+    const host = placements[0]!.runnerId;
+
+    const client = await session(host, envDeployment, envVersion);
+    const { response } = await client.request('tools/call', { name: 'get-env', arguments: {} });
+    const text = 'result' in response ? (response.result.content as Array<{ text: string }>)[0]!.text : '';
+    const env = JSON.parse(text) as Record<string, string>;
+
+    expect(env).toMatchObject({ GREETING: 'hello', API_TOKEN: secretValue, PATH: expect.any(String) });
+    // Nothing of the runner's own environment: only what the launch spec declares, plus PATH.
+    expect(Object.keys(env).filter((name) => !['GREETING', 'API_TOKEN', 'PATH'].includes(name))).toEqual([]);
+    const runner = running.get(host)!;
+    expect(JSON.stringify(runner.logs()) + runner.stderr()).not.toContain(secretValue);
+    const dataDir = join(dirname(hosts.get(host)!.config), 'data');
+    for (const file of readdirSync(dataDir)) expect(readFileSync(join(dataDir, file), 'utf8')).not.toContain(secretValue);
   }, SLOW);
 });
