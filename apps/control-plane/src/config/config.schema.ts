@@ -64,6 +64,18 @@ export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_GRAPHQL_MAX_COMPLEXITY: z.coerce.number({ message: 'expected a number' }).int().min(10).max(1_000_000).default(20_000),
   SWITCHYARD_GRAPHQL_INTROSPECTION: booleanFlag.default(true),
   SWITCHYARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Origins (scheme://host[:port], comma-separated) whose browsers may call the MCP gateway. A
+   * request with another Origin header gets HTTP 403 (DNS rebinding protection); a request without
+   * one (SDKs, agents, curl) is not a browser's and passes. Default: none.
+   */
+  SWITCHYARD_MCP_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(urlWithScheme(['http', 'https']))),
+  /** How long an MCP gateway session lives without a request before its record expires. */
+  SWITCHYARD_MCP_SESSION_IDLE_SECONDS: z.coerce.number({ message: 'expected whole seconds, 60 to 604800' }).int().min(60).max(604_800).default(3600),
 });
 
 export type ControlPlaneEnv = z.input<typeof controlPlaneEnvSchema>;

@@ -26,6 +26,8 @@ export interface ControlPlaneConfig {
   readonly apiKeyTtlDays: number;
   readonly graphql: { readonly maxDepth: number; readonly maxComplexity: number; readonly introspection: boolean };
   readonly bodyLimitBytes: number;
+  /** The MCP gateway (docs/gateway.md): browser origins allowed, idle lifetime of a session record. */
+  readonly mcp: { readonly allowedOrigins: readonly string[]; readonly sessionIdleSeconds: number };
 }
 
 /** Thrown when the environment is invalid; `problems` has one line per bad variable. */
@@ -83,5 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       introspection: e.SWITCHYARD_GRAPHQL_INTROSPECTION,
     }),
     bodyLimitBytes: e.SWITCHYARD_BODY_LIMIT_BYTES,
+    mcp: Object.freeze({
+      // Origin headers carry no path and no trailing slash: compare in that form.
+      allowedOrigins: Object.freeze(e.SWITCHYARD_MCP_ALLOWED_ORIGINS.map((origin) => new URL(origin).origin)),
+      sessionIdleSeconds: e.SWITCHYARD_MCP_SESSION_IDLE_SECONDS,
+    }),
   });
 }
