@@ -119,6 +119,19 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     }
   };
 
+  type ServerView = { deploymentId: string; versionId: string; state: string; restarts: number };
+  /** Runner.servers in GraphQL (from heartbeats) once `accept` holds. */
+  const serversOf = async (runnerId: string, accept: (servers: ServerView[]) => boolean): Promise<ServerView[]> => {
+    const read = async () => (await gql<{ runner: { servers: ServerView[] } }>(`query($id: ID!) { runner(id: $id) { servers { deploymentId versionId state restarts } } }`, { id: runnerId })).runner.servers;
+    let last: ServerView[] = [];
+    const deadline = Date.now() + 15_000;
+    while (!accept((last = await read()))) {
+      if (Date.now() > deadline) throw new Error(`runner ${runnerId} servers never matched; last: ${JSON.stringify(last)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return last;
+  };
+
   /** A session on the runner the deployment is placed on; retried while its server is still starting. */
   const session = async (runnerId: string, deploymentId: string, versionId: string): Promise<RelayTestClient> => {
     const deadline = Date.now() + 30_000;
@@ -157,6 +170,8 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     const client = await session(first, deploymentId, versionId);
     const { response } = await client.request('tools/call', { name: 'echo', arguments: { message: 'placed' } });
     expect(response).toMatchObject({ result: { content: [{ type: 'text', text: 'Echo: placed' }] } });
+    const servers = await serversOf(first, (list) => list.some((server) => server.deploymentId === deploymentId && server.state === 'RUNNING'));
+    expect(servers).toEqual([{ deploymentId, versionId, state: 'RUNNING', restarts: 0 }]);
   }, SLOW);
 
   it('reports the replicas it cannot place and why, then places them when a runner joins', async () => {
@@ -215,6 +230,7 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     const failure = await client.failed(5_000);
     expect(failure.message).toEqual(expect.any(String));
     await until(() => (statusOf.get(victim) === 'OFFLINE' ? true : undefined), `${victim} OFFLINE`, 5_000, () => undefined);
+    expect(await serversOf(victim, () => true)).toEqual([]);
     const moved = await placedOn(deploymentId, `the replica to move to ${survivor}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === survivor);
     expect(moved.unplacedReplicas).toBe(0);
   }, SLOW);

@@ -124,6 +124,8 @@ export class HeartbeatsConsumer implements OnApplicationBootstrap, OnModuleDestr
       version: heartbeat.softwareVersion,
       capacity: heartbeat.capacity,
       gpus: heartbeat.gpus as Prisma.InputJsonValue,
+      servers: heartbeat.servers as Prisma.InputJsonValue,
+      inFlight: heartbeat.inFlight,
       lastSeenAt: now,
       status,
     });

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { RunnerStatus } from '@switchyard/db';
+import { serverStateField, type ServerState } from '@switchyard/protocol';
 import { Type } from 'class-transformer';
 import { IsEnum, IsOptional, Matches, ValidateNested } from 'class-validator';
 import { Connection, PageArgs } from '../graphql/pagination.js';
@@ -21,6 +22,19 @@ export class Gpu {
   @Field(() => String, { nullable: true }) uuid!: string | null;
 }
 
+registerEnumType(serverStateField.enum, {
+  name: 'RunnerServerState',
+  description: 'STARTING, RUNNING, BACKOFF (crashed, restarting after a delay), STOPPED, FAILED (will not start: see the runner log).',
+});
+
+@ObjectType({ description: 'A server version placed on a runner, as its last heartbeat reported it.' })
+export class RunnerServer {
+  @Field(() => ID) deploymentId!: string;
+  @Field(() => ID) versionId!: string;
+  @Field(() => serverStateField.enum) state!: ServerState;
+  @Field(() => Int, { description: 'Restarts since the placement was assigned.' }) restarts!: number;
+}
+
 @ObjectType('Runner', { description: 'An agent on a host that dials out over NATS and runs placed server versions.' })
 export class RunnerModel {
   @Field(() => ID) id!: string;
@@ -32,6 +46,8 @@ export class RunnerModel {
   @Field(() => Date, { nullable: true }) lastSeenAt!: Date | null;
   @Field(() => Int, { description: 'Concurrent calls the runner accepts.' }) capacity!: number;
   @Field(() => [Gpu]) gpus!: Gpu[];
+  @Field(() => [RunnerServer], { description: 'Placed server versions and their state at the last heartbeat; empty while offline.' }) servers!: RunnerServer[];
+  @Field(() => Int, { description: 'Calls in flight at the last heartbeat.' }) inFlight!: number;
   @Field(() => [Label]) labels!: Label[];
   @Field(() => Date, { nullable: true, description: 'Set when one credential was seen connected twice.' }) fencedAt!: Date | null;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;

@@ -61,7 +61,11 @@ export class RunnersRepository {
   }
 
   async markOffline(id: string): Promise<boolean> {
-    const { count } = await this.prisma.runner.updateMany({ where: { id, status: { not: RunnerStatus.OFFLINE } }, data: { status: RunnerStatus.OFFLINE } });
+    const { count } = await this.prisma.runner.updateMany({
+      where: { id, status: { not: RunnerStatus.OFFLINE } },
+      // What it ran and had in flight is unknown from now on, not what it last said.
+      data: { status: RunnerStatus.OFFLINE, servers: [], inFlight: 0 },
+    });
     return count > 0;
   }
 
@@ -74,7 +78,7 @@ export class RunnersRepository {
   /** What a heartbeat says, unless the runner was fenced or revoked meanwhile. `status` undefined keeps it. */
   async applyHeartbeat(
     id: string,
-    data: { version: string; capacity: number; gpus: Prisma.InputJsonValue; lastSeenAt: Date; status?: RunnerStatus },
+    data: { version: string; capacity: number; gpus: Prisma.InputJsonValue; servers: Prisma.InputJsonValue; inFlight: number; lastSeenAt: Date; status?: RunnerStatus },
   ): Promise<boolean> {
     const { count } = await this.prisma.runner.updateMany({ where: { id, fencedAt: null, revokedAt: null }, data });
     return count > 0;

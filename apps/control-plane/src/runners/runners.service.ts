@@ -5,15 +5,17 @@ import { labelsFromJson, type LabelPair } from '../graphql/labels.js';
 import type { Page, PageArgs } from '../graphql/pagination.js';
 import type { NodepoolView } from '../nodepools/nodepools.service.js';
 import { gpusFromJson, type GpuView } from './gpus.js';
+import { serversFromJson, type RunnerServerView } from './servers.js';
 import { RunnersRepository, type RunnerFilter, type RunnerWithNodepool } from './runners.repository.js';
 
-export type RunnerView = Omit<Runner, 'gpus' | 'labels'> & { nodepool: NodepoolView; gpus: GpuView[]; labels: LabelPair[] };
+export type RunnerView = Omit<Runner, 'gpus' | 'labels' | 'servers'> & { nodepool: NodepoolView; gpus: GpuView[]; servers: RunnerServerView[]; labels: LabelPair[] };
 
 function view(runner: RunnerWithNodepool): RunnerView {
   return {
     ...runner,
     nodepool: { ...runner.nodepool, labels: labelsFromJson(runner.nodepool.labels) },
     gpus: gpusFromJson(runner.gpus),
+    servers: serversFromJson(runner.servers),
     labels: labelsFromJson(runner.labels),
   };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Runner" ADD COLUMN     "inFlight" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "servers" JSONB NOT NULL DEFAULT '[]';
