@@ -1,0 +1,155 @@
+// 20 real `switchyard-runner start` processes and a nats-server (operator mode) of this file's own,
+// restarted on the same port and resolver dir: every runner comes back by itself, and not all in
+// the same instant (the jittered reconnect wait). nats-server's own CONNZ is the witness.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { getFreePort, startNats, type NatsHandle, type NatsOptions } from '@switchyard/devstack';
+import { createNatsAuthBundle, type NatsAuthBundle } from '@switchyard/nats-auth';
+import { decode, heartbeatSchema, subjects } from '@switchyard/protocol';
+import { NatsLink } from '../src/connections/nats-link.js';
+import { enrollHostOverHttp, type EnrolledHost } from './enrolled-hosts.js';
+import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
+import { accountConnections, serverStartedAtMs, spreadOf } from './nats-sys.js';
+import { assertRunnerBuilt, startRunner, type StartedRunner } from './runner-cli.js';
+import { createNodepool } from './runner-fixtures.js';
+
+const RUNNER_COUNT = 20;
+/** How long NATS stays down: longer than the runners' longest reconnect wait (2 × 1 s). */
+const OUTAGE_MS = 2_500;
+const SLOW = 180_000;
+const RUNNERS = `query($filter: RunnerFilterInput) { runners(filter: $filter) { nodes { id status } } }`;
+
+describe('NATS restart with 20 runner processes', () => {
+  let dir: string;
+  let bundle: NatsAuthBundle;
+  let natsOptions: NatsOptions;
+  let nats: NatsHandle;
+  let cp: TestControlPlane;
+  let operator: string;
+  let pool: string;
+  let sysNats: NatsConnection;
+  let hosts: EnrolledHost[] = [];
+  const runners: StartedRunner[] = [];
+
+  beforeAll(async () => {
+    assertRunnerBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'runner-reconnect-e2e-'));
+    bundle = (await createNatsAuthBundle({ operatorName: 'runner-reconnect-e2e' })).bundle;
+    const bundleFile = join(dir, 'nats-auth.json');
+    writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
+    // A fixed port and dir, so the restarted server is the same server to its clients.
+    natsOptions = { dir: join(dir, 'nats'), auth: bundle, port: await getFreePort() };
+    nats = await startNats(natsOptions);
+    cp = await startControlPlane({ SWITCHYARD_NATS_URL: nats.url, SWITCHYARD_NATS_AUTH_FILE: bundleFile });
+    operator = await cp.keyFor(ApiKeyRole.OPERATOR);
+    pool = await createNodepool(cp, 'on-prem');
+    // Back quickly after the restart, to ask the server who else is back.
+    sysNats = await connect({
+      servers: nats.url,
+      authenticator: credsAuthenticator(new TextEncoder().encode(bundle.systemUser.creds)),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 50,
+      reconnectJitter: 0,
+    });
+  }, SLOW);
+  afterAll(async () => {
+    await Promise.all(runners.map((runner) => runner.kill()));
+    await sysNats?.close();
+    await cp?.close();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const runnerConnections = async () => {
+    const keys = new Set(hosts.map((host) => host.publicKey));
+    return (await accountConnections(sysNats, bundle.appAccount.publicKey)).filter((c) => keys.has(c.user));
+  };
+
+  it('every runner reconnects after nats-server restarts, spread out in time', async () => {
+    const enrollStarted = performance.now();
+    hosts = [];
+    for (let i = 1; i <= RUNNER_COUNT; i++) hosts.push(await enrollHostOverHttp(cp, operator, pool, join(dir, `host-${i}`), `host-${i}`));
+    const enrolledMs = performance.now() - enrollStarted;
+
+    const cpNats = await cp.app.get(NatsLink).connected(5_000);
+    const lastSeq = new Map<string, number>();
+    const heartbeatsAfterRestart = new Set<string>();
+    let restarted = false;
+    const heartbeatSubscription = cpNats.subscribe(subjects.allHeartbeats(), {
+      callback: (_error, msg) => {
+        const runnerId = msg.subject.split('.')[2]!;
+        const { seq } = decode(heartbeatSchema, msg.data);
+        if (restarted && seq > (lastSeq.get(runnerId) ?? Infinity)) heartbeatsAfterRestart.add(runnerId);
+        if (!restarted) lastSeq.set(runnerId, seq);
+      },
+    });
+    await cpNats.flush();
+
+    const spawnStarted = performance.now();
+    // Slow heartbeats: 20 Node processes share two cores with the rest of the test run.
+    for (const host of hosts) runners.push(startRunner(['--config', host.config], { SWITCHYARD_RUNNER_HEARTBEAT_SECONDS: '3' }));
+    await waitFor(async () => (await runnerConnections()).length === RUNNER_COUNT, 60_000, async () => `${RUNNER_COUNT} runner connections, have ${(await runnerConnections()).length}; ${exitedRunners(runners)}`);
+    const allConnectedMs = performance.now() - spawnStarted;
+    await waitFor(async () => lastSeq.size === RUNNER_COUNT, 15_000, async () => `a heartbeat from every runner, have ${lastSeq.size}`);
+
+    await nats.stop();
+    // Every runner noticed (nats.js reports the disconnect), then the outage lasts a while.
+    await waitFor(async () => runners.every((r) => logMessages(r).includes('disconnected from NATS; reconnecting')), 15_000, async () => 'every runner to log the disconnect');
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    restarted = true;
+    nats = await startNats(natsOptions);
+
+    await waitFor(async () => (await runnerConnections()).length === RUNNER_COUNT, 30_000, async () => `${RUNNER_COUNT} runners back, have ${(await runnerConnections()).length}; ${exitedRunners(runners)}`);
+    const serverStart = await serverStartedAtMs(sysNats);
+    const back = await runnerConnections();
+    expect(new Set(back.map((c) => c.user))).toEqual(new Set(hosts.map((h) => h.publicKey)));
+    expect(back.map((c) => c.name).sort()).toEqual(hosts.map((h) => `switchyard-runner ${h.runnerId}`).sort());
+    const spread = spreadOf(
+      back.map((c) => c.startedAtMs - serverStart),
+      50,
+    );
+    console.log(
+      `runner reconnect after a nats-server restart (${RUNNER_COUNT} processes, outage ${OUTAGE_MS} ms): ` +
+        `delay after server start min ${spread.minMs} / p50 ${spread.p50Ms} / max ${spread.maxMs} ms, spread ${spread.spreadMs} ms, ` +
+        `${spread.buckets} distinct 50 ms slots; enrolled ${RUNNER_COUNT} over HTTP in ${Math.round(enrolledMs)} ms, ` +
+        `processes started and connected in ${Math.round(allConnectedMs)} ms`,
+    );
+    // Jitter, not speed: with one fixed wait they would all land in the same slot or two.
+    expect(spread.spreadMs).toBeGreaterThan(250);
+    expect(spread.buckets).toBeGreaterThanOrEqual(6);
+
+    // The connections carry traffic again: a newer heartbeat from each runner reaches the control plane …
+    await waitFor(async () => heartbeatsAfterRestart.size === RUNNER_COUNT, 15_000, async () => `heartbeats after the restart from every runner, have ${heartbeatsAfterRestart.size}`);
+    heartbeatSubscription.unsubscribe();
+    // … which shows them all HEALTHY, and no runner process gave up.
+    await waitFor(
+      async () => {
+        const listed = await cp.gql<{ runners: { nodes: Array<{ id: string; status: string }> } }>(RUNNERS, { filter: { nodepoolId: pool } }, operator);
+        return listed.data?.runners.nodes.filter((r) => r.status === 'HEALTHY').length === RUNNER_COUNT;
+      },
+      15_000,
+      async () => 'all runners HEALTHY in GraphQL',
+    );
+    expect(exitedRunners(runners)).toBe('none exited');
+    for (const runner of runners) expect(logMessages(runner)).toContain('reconnected to NATS');
+  }, SLOW);
+});
+
+function logMessages(runner: StartedRunner): unknown[] {
+  return runner.logs().map((line) => line.msg);
+}
+
+function exitedRunners(list: StartedRunner[]): string {
+  const gone = list.filter((r) => r.child.exitCode !== null || r.child.signalCode !== null);
+  return gone.length === 0 ? 'none exited' : `${gone.length} exited, e.g.: ${gone[0]!.stderr().slice(0, 500)}`;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what().catch((e: Error) => e.message)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
