@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
@@ -83,5 +84,53 @@ describe('startNats in operator (JWT) mode', () => {
 
   it('needs a dir for the resolver', async () => {
     await expect(startNats({ auth: bundle })).rejects.toThrow('operator mode (auth) needs a dir');
+  });
+});
+
+describe('startNats with TLS', () => {
+  let parent: string;
+  let caPem: string;
+  let tls: { certFile: string; keyFile: string };
+  beforeAll(() => {
+    parent = mkdtempSync(join(tmpdir(), 'devstack-nats-tls-'));
+    const file = (name: string) => join(parent, name);
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+    const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    openssl('req', '-x509', ...ecKey, '-days', '1', '-subj', '/CN=devstack-test-ca', '-keyout', file('ca.key'), '-out', file('ca.pem'));
+    openssl('req', ...ecKey, '-subj', '/CN=localhost', '-keyout', file('server.key'), '-out', file('server.csr'));
+    writeFileSync(file('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file('san.cnf'), '-out', file('server.pem'));
+    caPem = readFileSync(file('ca.pem'), 'utf8');
+    tls = { certFile: file('server.pem'), keyFile: file('server.key') };
+  });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('serves clients over TLS only, in operator mode too, and keeps the config across a restart on the same port', async () => {
+    const bundle = (await createNatsAuthBundle()).bundle;
+    const options = { dir: join(parent, 'op'), auth: bundle, tls };
+    const nats = await startNats(options);
+    const authenticator = credsAuthenticator(new TextEncoder().encode(bundle.controlPlaneUser.creds));
+    const tlsUrl = `tls://127.0.0.1:${nats.port}`;
+    try {
+      const client = await connect({ servers: tlsUrl, authenticator, tls: { ca: caPem }, maxReconnectAttempts: 0 });
+      expect(client.info?.tls_required).toBe(true);
+      await client.close();
+      // Not trusting the CA: the TLS handshake fails before any credential is looked at.
+      await expect(connect({ servers: tlsUrl, authenticator, maxReconnectAttempts: 0 })).rejects.toThrow(/unable to verify the first certificate/);
+      expect(readFileSync(join(parent, 'op', 'nats.conf'), 'utf8')).toContain(`cert_file: ${JSON.stringify(tls.certFile)}`);
+    } finally {
+      await nats.stop();
+    }
+    const again = await startNats({ ...options, port: nats.port });
+    try {
+      const client = await connect({ servers: tlsUrl, authenticator, tls: { ca: caPem }, maxReconnectAttempts: 0 });
+      await client.close();
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('needs a dir for its config', async () => {
+    await expect(startNats({ tls })).rejects.toThrow('tls needs a dir for its config');
   });
 });

@@ -24,6 +24,16 @@ export interface NatsOptions {
   dir?: string;
   jetstream?: boolean;
   logFile?: string;
+  /**
+   * Serve clients over TLS with this certificate (PEM files): every client must then use TLS
+   * (nats-server 2.9 has no plain fallback on the same port). Needs `dir`; excludes `configFile`.
+   */
+  tls?: NatsTlsOptions;
+}
+
+export interface NatsTlsOptions {
+  certFile: string;
+  keyFile: string;
 }
 
 export interface NatsHandle {
@@ -40,7 +50,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
   const binary = findBinary(NATS_BINARY);
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   if (options.jetstream && !options.dir) throw new Error('startNats: jetstream needs a dir for its store');
-  const configFile = options.auth ? writeOperatorConfig(options.auth, options) : options.configFile;
+  const configFile = options.auth || options.tls ? writeGeneratedConfig(options) : options.configFile;
   return retryOnPortClash(options.port === undefined, async () => {
     const port = options.port ?? (await getFreePort());
     // A unique server name lets the readiness probe tell our server from one that already held the port.
@@ -62,11 +72,20 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
   });
 }
 
-function writeOperatorConfig(auth: NatsAuthBundle, options: NatsOptions): string {
-  if (!options.dir) throw new Error('startNats: operator mode (auth) needs a dir for its resolver');
-  if (options.configFile) throw new Error('startNats: give either auth or configFile, not both');
+/** `<dir>/nats.conf` for operator mode and/or TLS; rewritten identically when the server is restarted. */
+function writeGeneratedConfig(options: NatsOptions): string {
+  const what = options.auth ? 'operator mode (auth)' : 'tls';
+  if (!options.dir) throw new Error(`startNats: ${what} needs a dir for its config${options.auth ? ' and resolver' : ''}`);
+  if (options.configFile) throw new Error(`startNats: give either ${what} or configFile, not both`);
   const file = join(options.dir, 'nats.conf');
   // Absolute resolver dir: nats-server resolves relative paths against its cwd, not the config file.
-  writeFileSync(file, renderNatsServerConfig(auth, { resolverDir: join(options.dir, 'jwt') }), { mode: 0o600 });
+  const parts = options.auth ? [renderNatsServerConfig(options.auth, { resolverDir: join(options.dir, 'jwt') })] : [];
+  if (options.tls) parts.push(renderTlsBlock(options.tls));
+  writeFileSync(file, parts.join('\n'), { mode: 0o600 });
   return file;
+}
+
+/** nats-conf strings are double-quoted with JSON's escapes. */
+function renderTlsBlock(tls: NatsTlsOptions): string {
+  return ['tls: {', `  cert_file: ${JSON.stringify(tls.certFile)}`, `  key_file: ${JSON.stringify(tls.keyFile)}`, '  timeout: 2', '}', ''].join('\n');
 }
