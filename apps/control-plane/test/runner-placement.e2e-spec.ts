@@ -233,6 +233,10 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     expect(await serversOf(victim, () => true)).toEqual([]);
     const moved = await placedOn(deploymentId, `the replica to move to ${survivor}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === survivor);
     expect(moved.unplacedReplicas).toBe(0);
+    // The survivor once ran this replica before it drained and restarted: it is sent it again.
+    const onSurvivor = await session(survivor, deploymentId, versionId);
+    const echoed = await onSurvivor.request('tools/call', { name: 'echo', arguments: { message: 'survived' } });
+    expect(echoed.response).toMatchObject({ result: { content: [{ text: 'Echo: survived' }] } });
   }, SLOW);
 
   it('delivers secret values over NATS into a clean environment: never on the runner disk or in its logs', async () => {

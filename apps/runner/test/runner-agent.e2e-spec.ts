@@ -105,6 +105,26 @@ describe('RunnerAgent against nats-server (operator mode)', () => {
     heartbeats.stop();
   });
 
+  it('sends one early heartbeat for a burst of heartbeatSoon() (a server changed state), then keeps its rhythm', async () => {
+    const runner = await enrolledRunner(world, 600);
+    const heartbeats = heartbeatsOf(runner.runnerId);
+    await world.cp.flush();
+    const { sut } = makeAgent(runner, { heartbeatIntervalMs: 60_000 });
+    await sut.start();
+    await waitFor(() => heartbeats.received.length >= 1, 'the first heartbeat');
+
+    sut.heartbeatSoon();
+    sut.heartbeatSoon();
+    sut.heartbeatSoon();
+    await waitFor(() => heartbeats.received.length >= 2, 'the early heartbeat');
+    await world.cp.flush();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // The interval is a minute: the only second heartbeat is the early one, sent once.
+    expect(heartbeats.received.map((h) => h.seq)).toEqual([0, 1]);
+    heartbeats.stop();
+  });
+
   it('hands control messages to their handlers in order, skips an invalid one without logging its content', async () => {
     const runner = await enrolledRunner(world, 600);
     const { sut, log } = makeAgent(runner);

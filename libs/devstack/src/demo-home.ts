@@ -13,6 +13,8 @@ export interface DemoPaths {
   /** nats-server's dir (config, resolver JWTs) and the NATS auth bundle `nats/nats-auth.json`. */
   nats: string;
   natsAuth: string;
+  /** The demo runner: its config and data directory (identity and NATS credentials, 0600). */
+  runner: string;
   /** Postgres cluster; under home unless the Postgres user cannot reach it (see below). */
   postgres: string;
 }
@@ -43,6 +45,7 @@ export function prepareDemoHome(home: string): DemoPaths {
     demoJson: join(home, 'demo.json'),
     nats,
     natsAuth: join(nats, 'nats-auth.json'),
+    runner: join(home, 'runner'),
     postgres,
   };
 }

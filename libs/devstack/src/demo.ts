@@ -9,7 +9,8 @@ import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from 
 import { prepareDemoHome, type DemoPaths } from './demo-home.js';
 import { loadOrCreateNatsAuth } from './demo-nats.js';
 import { loadOrCreateSecrets, saveSecrets, type DemoSecrets } from './demo-secrets.js';
-import { seedDemo, verifyDemo, WHOAMI } from './demo-seed.js';
+import { startDemoRunner, localEverything, type DemoRunner } from './demo-runner.js';
+import { DEMO_PLACED_SERVER, DEMO_RUNNER_NODEPOOL, demoServers, seedDemo, verifyDemo, WHOAMI } from './demo-seed.js';
 import { pickPort } from './free-port.js';
 import { graphqlClient, GraphqlRequestError, type Graphql } from './graphql-client.js';
 import { startNats, type NatsHandle } from './nats.js';
@@ -23,6 +24,7 @@ const DEFAULT_PORTS = { postgres: 55432, nats: 54222, redis: 56379, controlPlane
 const DATABASE = 'switchyard';
 
 interface Running {
+  runner?: DemoRunner;
   controlPlane?: ControlPlaneProcess;
   postgres?: PostgresHandle;
   nats?: NatsHandle;
@@ -67,11 +69,27 @@ async function main(): Promise<number> {
     }
     const ready = await startEverything(root, paths, secrets, running, progress);
     const gql = graphqlClient(`${ready.url}/graphql`, ready.adminKey);
-    await progress.step('seed', () => seedDemo(gql), (r) => `${r.created.length} created, ${r.existing.length} already there`);
+    const servers = demoServers(localEverything(root));
+    const seeded = await progress.step('seed', () => seedDemo(gql, servers), (r) => `${r.created.length} created, ${r.existing.length} already there`);
+    const runner = await progress.step(
+      'runner',
+      async () =>
+        (running.runner = await startDemoRunner({
+          root,
+          dir: paths.runner,
+          controlPlaneUrl: ready.url,
+          natsUrl: ready.natsUrl,
+          nodepoolId: seeded.placed.nodepoolId,
+          deploymentId: seeded.placed.deploymentId,
+          gql,
+          logFile: join(paths.logs, 'runner.log'),
+        })),
+      (r) => `${r.identity === 'enrolled' ? 'enrolled' : 'kept'} in ${DEMO_RUNNER_NODEPOOL}, serving ${DEMO_PLACED_SERVER}`,
+    );
     writeDemoJson(paths, ready.url, ready.adminKey);
-    printReady(progress, ready.url, ready.adminKey, paths);
+    printReady(progress, ready.url, ready.adminKey, paths, runner.runnerId);
     if (once) {
-      await progress.step('verify', () => verifyDemo(gql), () => 'admin key, nodepools and servers read back');
+      await progress.step('verify', () => verifyDemo(gql, servers), () => 'admin key, nodepools and servers read back');
       await shutdown();
       return 0;
     }
@@ -90,6 +108,7 @@ async function main(): Promise<number> {
 
 interface Ready {
   url: string;
+  natsUrl: string;
   adminKey: string;
   controlPlane: ControlPlaneProcess;
 }
@@ -179,7 +198,7 @@ async function startEverything(root: string, paths: DemoPaths, secrets: DemoSecr
   if (!(await keyWorks(graphqlClient(`${controlPlane.url}/graphql`, adminKey)))) {
     adminKey = await progress.step('admin key', () => createAdminKey(root, cliEnv, secrets, paths), () => 'the kept key no longer works: created a new one');
   }
-  return { url: controlPlane.url, adminKey, controlPlane };
+  return { url: controlPlane.url, natsUrl: running.nats!.url, adminKey, controlPlane };
 }
 
 async function createAdminKey(root: string, env: NodeJS.ProcessEnv, secrets: DemoSecrets, paths: DemoPaths): Promise<string> {
@@ -208,7 +227,7 @@ function writeDemoJson(paths: DemoPaths, url: string, adminKey: string): void {
   chmodSync(paths.demoJson, 0o600); // mode only applies when the file is created
 }
 
-function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths): void {
+function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths, runnerId: string): void {
   const rel = (path: string): string => relative(process.cwd(), path);
   progress.line('');
   progress.line(`Switchyard demo ready in ${progress.total()}`);
@@ -216,14 +235,19 @@ function printReady(progress: Progress, url: string, adminKey: string, paths: De
   progress.line(`  GraphQL        ${url}/graphql`);
   progress.line(`  Health         ${url}/healthz   ${url}/readyz`);
   progress.line(`  Admin key      ${adminKey}`);
+  progress.line(`  Runner         ${runnerId} (ON_PREM, ${DEMO_RUNNER_NODEPOOL}) serving ${DEMO_PLACED_SERVER}; log ${rel(join(paths.logs, 'runner.log'))}`);
   progress.line(`  Saved in       ${rel(paths.demoJson)} (url, graphql, adminKey); logs in ${rel(paths.logs)}/`);
   progress.line(`  Try            curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $(node -p "require('./${rel(paths.demoJson)}').adminKey")" -d '{"query":"{ nodepools { nodes { name kind region jurisdiction } } }"}'`);
   progress.line('');
 }
 
-/** Control plane first (it holds connections to the rest), then NATS and Redis, Postgres last. */
+/**
+ * The runner first (it drains and says goodbye while the control plane still listens), then the
+ * control plane (it holds connections to the rest), then NATS and Redis, Postgres last.
+ */
 async function stopAll(running: Running, progress: Progress): Promise<void> {
   const started = performance.now();
+  await running.runner?.child.stop();
   await running.controlPlane?.child.stop();
   await Promise.all([running.nats?.stop(), running.redis?.stop()]);
   await running.postgres?.stop();

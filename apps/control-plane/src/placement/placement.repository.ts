@@ -70,6 +70,14 @@ export class PlacementRepository {
     await tx.runnerAssignment.upsert({ where: { runnerId }, create: { runnerId, seq, digest, sentAt }, update: { seq, digest, sentAt } });
   }
 
+  /**
+   * The runner's process may be gone with what it was sent: the next pass must send it its
+   * assignment even if the content is the same (seq is kept: it only ever grows).
+   */
+  async forgetSentContent(runnerId: string): Promise<void> {
+    await this.prisma.runnerAssignment.updateMany({ where: { runnerId }, data: { digest: '' } });
+  }
+
   /** What a runner should run (deployment → version) and when it was last sent its assignment. */
   async desiredOf(runnerId: string): Promise<{ servers: Map<string, string>; sentAt: Date | null }> {
     const [placements, assignment] = await Promise.all([

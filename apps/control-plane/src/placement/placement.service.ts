@@ -56,7 +56,7 @@ export class PlacementService implements OnApplicationBootstrap, OnModuleDestroy
     this.unsubscribe.push(
       this.deploymentEvents.onChanged(() => this.request()),
       this.runnerEvents.onStatusChanged(() => this.request()),
-      this.runnerEvents.onRunnerLost(() => this.request()),
+      this.runnerEvents.onRunnerLost((runnerId) => void this.runnerLost(runnerId)),
       this.runnerEvents.onHeartbeat((runnerId, heartbeat) => void this.checkHeartbeat(runnerId, heartbeat)),
     );
     this.periodic = setInterval(() => this.request(), this.options.periodMs);
@@ -107,10 +107,21 @@ export class PlacementService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  /** A lost runner comes back (if it does) as a new process that runs nothing until told again. */
+  private async runnerLost(runnerId: string): Promise<void> {
+    try {
+      await this.repository.forgetSentContent(runnerId);
+    } catch (error) {
+      this.log.warn({ runnerId, err: error instanceof Error ? error.message : String(error) }, 'could not reset the assignment of a lost runner');
+    }
+    this.request();
+  }
+
   /**
    * A heartbeat lists what the runner runs. If that is not what it was assigned and the last
    * assignment went out long enough ago to have been applied, it was lost (sent before the runner
-   * subscribed, NATS down, a secret could not be opened…): send it again.
+   * subscribed, NATS down, a secret could not be opened…): send it again — at once when the
+   * runner process just started.
    */
   private async checkHeartbeat(runnerId: string, heartbeat: Heartbeat): Promise<void> {
     if (heartbeat.draining) return;
@@ -119,7 +130,10 @@ export class PlacementService implements OnApplicationBootstrap, OnModuleDestroy
       const reported = new Map(heartbeat.servers.map((s) => [s.deploymentId, s.versionId]));
       const same = reported.size === servers.size && [...servers].every(([deploymentId, versionId]) => reported.get(deploymentId) === versionId);
       if (same) return;
-      if (sentAt && Date.now() - sentAt.getTime() < this.options.resyncAfterMs) return;
+      // seq 0 is a runner process's first heartbeat, sent once it listens on its control subject:
+      // a restarted runner runs nothing yet, and what was sent before it subscribed is lost.
+      const freshProcess = heartbeat.seq === 0;
+      if (!freshProcess && sentAt && Date.now() - sentAt.getTime() < this.options.resyncAfterMs) return;
       this.log.info({ runnerId, assigned: [...servers.keys()], reported: [...reported.keys()] }, 'runner does not run what it was assigned: resending');
       this.request(runnerId);
     } catch (error) {

@@ -29,6 +29,7 @@ export const assignmentPlugin: AgentPlugin = ({ agent, supervisor, logger }) => 
   const handler = createAssignmentHandler({ supervisor, logger, clock: systemClock });
   agent.onControl('assignment', (message) => void handler.handleControl(message));
   agent.onControl('secrets', (message) => void handler.handleControl(message));
+  supervisor.onChange(() => agent.heartbeatSoon());
 };
 
 /**

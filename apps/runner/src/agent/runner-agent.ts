@@ -80,6 +80,7 @@ export class RunnerAgent {
   private seq = 0;
   private cancelHeartbeat: (() => void) | undefined;
   private heartbeatsStopped = false;
+  private earlyHeartbeat = false;
   private stopping: Promise<void> | undefined;
   private resolveExit!: (exit: AgentExit) => void;
   /** Resolves once the agent has stopped, saying why. */
@@ -301,8 +302,26 @@ export class RunnerAgent {
     );
   }
 
+  /**
+   * Sends a heartbeat now instead of at the next tick (a server changed state: the control plane
+   * should not route to a crashed server, or wait seconds to learn one is up), then keeps the
+   * usual rhythm from here. Calls within one event-loop turn share one heartbeat.
+   */
+  heartbeatSoon(): void {
+    if (this.heartbeatsStopped || this.nc === undefined || this.earlyHeartbeat) return;
+    this.earlyHeartbeat = true;
+    queueMicrotask(() => {
+      this.earlyHeartbeat = false;
+      if (this.heartbeatsStopped) return;
+      this.cancelHeartbeat?.();
+      void this.heartbeat().finally(() => this.scheduleHeartbeat());
+    });
+  }
+
   private scheduleHeartbeat(): void {
     if (this.heartbeatsStopped) return;
+    // One timer at a time: an early heartbeat and a periodic one in flight both reschedule.
+    this.cancelHeartbeat?.();
     this.cancelHeartbeat = this.clock.schedule(this.options.heartbeatIntervalMs, () => {
       void this.heartbeat().finally(() => {
         if (!this.heartbeatsStopped) this.scheduleHeartbeat();
