@@ -62,6 +62,10 @@ describe('npm run demo', () => {
     expect(statSync(join(home, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'nats', 'nats-auth.json')).mode & 0o777).toBe(0o600);
     expect(run.output).toMatch(/nats\s+nats:\/\/127\.0\.0\.1:\d+ \(operator, new keys\)/);
+    // A local runner enrolled into the ON_PREM nodepool and reported server-everything RUNNING.
+    expect(run.output).toMatch(/runner\s+enrolled in onprem-gpu-de, serving everything/);
+    expect(statSync(join(home, 'runner', 'data', 'runner.creds')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(home, 'logs', 'runner.log'), 'utf8')).toContain('"msg":"runner stopped"');
     // Everything it started is gone.
     expect(await isPortFree(Number(env.SWITCHYARD_PORT))).toBe(true);
   }, 90_000);
@@ -70,6 +74,7 @@ describe('npm run demo', () => {
     const run = await runDemo(env, [], /Press Ctrl-C to stop/);
     expect(run.output).toContain('kept from an earlier run');
     expect(run.output).toContain('(operator, kept keys)');
+    expect(run.output).toMatch(/runner\s+kept in onprem-gpu-de, serving everything/);
     expect(run.output).toMatch(/seed\s+0 created, \d+ already there/);
     expect(run.output).toMatch(/SIGINT: stopping[\s\S]*Stopped in \d+ ms/);
     expect(run.code).toBe(0);
