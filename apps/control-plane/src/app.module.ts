@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ConnectionsModule } from './connections/connections.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DOMAIN_MODULES } from './domain-modules.js';
+import { GatewayModule } from './gateway/gateway.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         HealthModule,
         ...DOMAIN_MODULES,
         RelayModule,
+        GatewayModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [CONTROL_PLANE_CONFIG, MetricsService],

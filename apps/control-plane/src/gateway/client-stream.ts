@@ -1,0 +1,119 @@
+import type { JsonRpcMessage } from '@switchyard/protocol';
+import type { LoggedEvent } from './event-log.js';
+import type { SseWriter } from './sse-writer.js';
+
+/** Where a request's answer and related messages go: an SSE stream, or one JSON body. */
+export interface RequestSink {
+  readonly streamId: string;
+  readonly sse: boolean;
+  push(message: JsonRpcMessage): void;
+  /** Nothing more will come (the request was answered or cancelled, or the session ended). */
+  finish(): void;
+}
+
+/**
+ * One logical server → client stream of a session: a POST's response stream or the session's GET
+ * stream. It outlives its HTTP connections: events get consecutive seq numbers and go to the
+ * event log whether or not a client is connected (a dropped connection is not a cancellation),
+ * and a client that reconnects with Last-Event-ID gets a new writer fed from the log.
+ */
+export class ClientStream implements RequestSink {
+  readonly sse = true;
+  private seq = 0;
+  private writer: SseWriter | undefined;
+  /** Events before the first client connection attached (the POST's own response is written after dispatch). */
+  private backlog: LoggedEvent[] | undefined = [];
+  private done = false;
+
+  constructor(
+    readonly streamId: string,
+    private readonly log: (seq: number, message: JsonRpcMessage) => void,
+  ) {}
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get connected(): boolean {
+    return this.writer !== undefined && !this.writer.closed;
+  }
+
+  push(message: JsonRpcMessage): void {
+    if (this.done) return;
+    this.seq += 1;
+    this.log(this.seq, message);
+    if (this.writer !== undefined && !this.writer.closed) this.writer.send(this.seq, message);
+    else this.backlog?.push({ seq: this.seq, message });
+  }
+
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.writer?.end();
+  }
+
+  /**
+   * A connection without Last-Event-ID: the POST's own, or a GET. It gets what no connection has
+   * seen yet (the events before the first one attached), then live events. `prime` writes the
+   * priming event positioned just before them.
+   */
+  attach(writer: SseWriter, prime: boolean): void {
+    this.replaceWriter(writer);
+    const backlog = this.backlog ?? [];
+    this.backlog = undefined;
+    if (prime) writer.prime(backlog.length > 0 ? (backlog[0] as LoggedEvent).seq - 1 : this.seq);
+    for (const event of backlog) writer.send(event.seq, event.message);
+    if (this.done) writer.end();
+  }
+
+  /** A reconnect: live events wait while `replay` reads the log after `afterSeq`. */
+  async attachResumed(writer: SseWriter, afterSeq: number, replay: () => Promise<LoggedEvent[]>): Promise<void> {
+    this.replaceWriter(writer);
+    this.backlog = undefined;
+    writer.hold(afterSeq);
+    if (this.done) writer.end(); // after the replay
+    let replayed: LoggedEvent[] = [];
+    try {
+      replayed = await replay();
+    } finally {
+      writer.release(replayed);
+    }
+  }
+
+  /** Ends the current connection without finishing the stream (the session moved, or a new connection took over). */
+  detach(): void {
+    this.writer?.end();
+    this.writer = undefined;
+  }
+
+  private replaceWriter(writer: SseWriter): void {
+    if (this.writer !== undefined && this.writer !== writer) this.writer.end();
+    this.writer = writer;
+    writer.onClose(() => {
+      if (this.writer === writer) this.writer = undefined;
+    });
+  }
+}
+
+/** A POST answered with one JSON body (initialize, clients that do not accept SSE): only the answer fits. */
+export class JsonAnswer implements RequestSink {
+  readonly sse = false;
+  readonly answer: Promise<JsonRpcMessage | undefined>;
+  private resolve!: (message: JsonRpcMessage | undefined) => void;
+
+  constructor(readonly streamId: string) {
+    this.answer = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  push(message: JsonRpcMessage): void {
+    if (!('method' in message)) this.resolve(message);
+  }
+
+  finish(): void {
+    this.resolve(undefined);
+  }
+}

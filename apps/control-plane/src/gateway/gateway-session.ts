@@ -1,0 +1,224 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
+import type { Logger } from 'pino';
+import type { RelayEvent, RelaySession } from '../relay/relay-session.js';
+import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from './call-outcome.js';
+import { ClientStream, type RequestSink } from './client-stream.js';
+import type { EventLog } from './event-log.js';
+import { destinationOf, type InFlight, type RequestId } from './event-routing.js';
+import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
+import type { SessionRecord } from './session-record.js';
+import type { SessionStore } from './session-store.js';
+import type { ToolCallStart, ToolInvocationsRepository } from './tool-invocations.repository.js';
+
+export const STANDALONE_STREAM_ID = 'get';
+
+export interface GatewaySessionDeps {
+  eventLog: EventLog;
+  sessions: SessionStore;
+  audit: ToolInvocationsRepository;
+  logger: Logger;
+  /** Milliseconds, for audit latencies. */
+  now: () => number;
+  /** How long the session may sit without requests, calls or a connected stream before it is closed. */
+  idleMs: number;
+  /** The session ended (closed, failed or idle): the owner forgets it. */
+  ended: (session: GatewaySession) => void;
+}
+
+interface PendingRequest extends InFlight {
+  sink: RequestSink;
+  /** Set for tools/call: the audit row to complete. */
+  auditStartedAt?: number;
+}
+
+type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
+
+const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
+
+/**
+ * One client session on the replica that holds its relay session to the runner: the client's
+ * requests in flight, its streams, and the pump that routes what the upstream sends to them.
+ * The session's record (Redis) says where it runs; this object is how it runs here.
+ */
+export class GatewaySession {
+  readonly standalone: ClientStream;
+  private readonly streams = new Map<string, ClientStream>();
+  private readonly pending = new Map<string, PendingRequest>();
+  private state: 'open' | 'ended' = 'open';
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly record: SessionRecord,
+    private readonly relay: RelaySession,
+    private readonly deps: GatewaySessionDeps,
+  ) {
+    this.standalone = this.addStream(STANDALONE_STREAM_ID);
+    void this.pump();
+    this.touch();
+  }
+
+  get sessionId(): string {
+    return this.record.sessionId;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** A new stream for one POST's answer. */
+  newRequestStream(): ClientStream {
+    return this.addStream(randomBytes(9).toString('base64url'));
+  }
+
+  stream(streamId: string): ClientStream | undefined {
+    return this.streams.get(streamId);
+  }
+
+  /** A request of the client came in (keeps the session from idling out). */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.state !== 'open') return;
+    this.idleTimer = setTimeout(() => this.idleCheck(), this.deps.idleMs);
+    this.idleTimer.unref();
+  }
+
+  /**
+   * Relays a client request; its answer (and related messages) go to `sink`. For a tools/call,
+   * `audit` is written before dispatch and the call id of the relay is the audit row's id.
+   * Throws when the runner refuses or cannot be reached (nothing was dispatched then).
+   */
+  async request(message: JsonRpcRequest, sink: RequestSink, audit?: ToolCallStart): Promise<void> {
+    this.assertOpen();
+    const key = keyOf(message.id);
+    if (this.pending.has(key)) throw new DomainError(ErrorCode.BAD_USER_INPUT, `request id ${String(message.id)} is already in flight in this session`);
+    const progressToken = (message.params?._meta as { progressToken?: RequestId } | undefined)?.progressToken;
+    const callId = audit?.callId ?? randomUUID();
+    const entry: PendingRequest = { id: message.id, callId, streamId: sink.streamId, sse: sink.sse, sink, ...(progressToken === undefined ? {} : { progressToken }) };
+    if (audit !== undefined) {
+      await this.deps.audit.started(audit); // no dispatch without an audit row
+      entry.auditStartedAt = this.deps.now();
+    }
+    this.pending.set(key, entry);
+    try {
+      await this.relay.send(message, { callId });
+    } catch (error) {
+      if (this.pending.get(key) === entry) this.pending.delete(key);
+      if (audit !== undefined) this.completeAudit(entry, { outcome: 'INTERRUPTED', errorCode: (error as DomainError).code ?? ErrorCode.INTERNAL });
+      throw error;
+    }
+  }
+
+  /** Relays a client notification or a client's answer to a server → client request. */
+  async forward(message: JsonRpcNotification | ClientAnswer): Promise<void> {
+    this.assertOpen();
+    if ('method' in message && message.method === 'notifications/cancelled') this.clientCancelled(message.params?.requestId);
+    if (!('method' in message) && message.id !== undefined) this.deps.sessions.serverRequestAnswered(this.sessionId, message.id);
+    await this.relay.send(message);
+  }
+
+  /** Ends the session: releases the upstream, ends every stream; calls in flight count as cancelled. */
+  close(reason: string): void {
+    if (this.state !== 'open') return;
+    this.relay.close(reason);
+    this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
+  }
+
+  private addStream(streamId: string): ClientStream {
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message));
+    this.streams.set(streamId, stream);
+    return stream;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for await (const event of this.relay.messages) this.route(event);
+    } catch (error) {
+      const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message);
+      this.deps.logger.warn({ sessionId: this.sessionId, runnerId: this.record.runnerId, err: failure.message }, 'gateway session lost its upstream');
+      for (const entry of this.pending.values()) entry.sink.push(domainErrorResponse(failure, entry.id).body);
+      this.end({ outcome: 'INTERRUPTED', errorCode: failure.code });
+      return;
+    }
+    this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
+  }
+
+  private route(event: RelayEvent): void {
+    if (event.type === 'call-failed') {
+      const entry = [...this.pending.values()].find((candidate) => candidate.callId === event.callId);
+      if (entry === undefined) return;
+      this.pending.delete(keyOf(entry.id));
+      entry.sink.push(errorResponse(entry.id, JsonRpcCode.SERVER_ERROR, event.message, { code: ErrorCode.UPSTREAM_FAILED, reason: event.code }));
+      entry.sink.finish();
+      this.completeAudit(entry, outcomeOfFailure(event.code));
+      return;
+    }
+    const { message } = event;
+    const destination = destinationOf(message, event.callId, this.pending.values());
+    switch (destination.kind) {
+      case 'answer': {
+        const entry = destination.request as PendingRequest;
+        this.pending.delete(keyOf(entry.id));
+        entry.sink.push(message);
+        entry.sink.finish();
+        this.completeAudit(entry, outcomeOfAnswer(message));
+        return;
+      }
+      case 'stream':
+      case 'standalone': {
+        const stream = destination.kind === 'stream' ? (this.streams.get(destination.streamId) ?? this.standalone) : this.standalone;
+        if ('method' in message && 'id' in message) this.deps.sessions.serverRequestSent(this.sessionId, message.id, stream.streamId);
+        stream.push(message);
+        return;
+      }
+      case 'drop':
+        this.deps.logger.debug({ sessionId: this.sessionId, reason: destination.reason }, 'upstream message dropped');
+    }
+  }
+
+  private clientCancelled(requestId: unknown): void {
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const entry = this.pending.get(keyOf(requestId));
+    if (entry === undefined) return;
+    // The server should not answer a cancelled request (spec, cancellation): end its stream now.
+    this.pending.delete(keyOf(requestId));
+    entry.sink.finish();
+    this.completeAudit(entry, { outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' });
+  }
+
+  private completeAudit(entry: PendingRequest, outcome: CallOutcome): void {
+    if (entry.auditStartedAt === undefined) return;
+    const finishedAt = this.deps.now();
+    this.deps.audit
+      .finished(entry.callId, outcome.outcome, outcome.errorCode, new Date(finishedAt), Math.max(0, Math.round(finishedAt - entry.auditStartedAt)))
+      .catch((error: Error) => this.deps.logger.error({ callId: entry.callId, err: error.message }, 'could not complete a tool call audit row'));
+  }
+
+  private end(pendingOutcome: CallOutcome): void {
+    if (this.state !== 'open') return;
+    this.state = 'ended';
+    clearTimeout(this.idleTimer);
+    for (const entry of this.pending.values()) {
+      entry.sink.finish();
+      this.completeAudit(entry, pendingOutcome);
+    }
+    this.pending.clear();
+    for (const stream of this.streams.values()) stream.finish();
+    const streamIds = [...this.streams.keys()];
+    void Promise.all([this.deps.sessions.remove(this.sessionId), this.deps.eventLog.drop(this.sessionId, streamIds)]).catch((error: Error) =>
+      this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended gateway session from Redis'),
+    );
+    this.deps.ended(this);
+  }
+
+  private idleCheck(): void {
+    if (this.state !== 'open') return;
+    if (this.pending.size > 0 || this.standalone.connected) return this.touch();
+    this.deps.logger.info({ sessionId: this.sessionId }, 'gateway session idle: closed');
+    this.close('the session was idle');
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new DomainError(ErrorCode.NOT_FOUND, `session ${this.sessionId} has ended`, { entity: 'MCP session' });
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { RelayModule } from '../relay/relay.module.js';
+import { EventLog } from './event-log.js';
+import { GatewayRoutes } from './gateway.routes.js';
+import { GatewayService } from './gateway.service.js';
+import { PlacedRunnerChooser } from './placed-runner-chooser.js';
+import { SessionStore } from './session-store.js';
+import { ToolInvocationsRepository } from './tool-invocations.repository.js';
+import { UPSTREAM_CHOOSER } from './upstream-chooser.js';
+import { UpstreamsRepository } from './upstreams.repository.js';
+
+/**
+ * The MCP gateway (docs/gateway.md): `/mcp/<server>` over Streamable HTTP, relayed to runners
+ * through RunnerRelay; sessions and stream logs in Redis; every tool call audited.
+ */
+@Module({
+  imports: [RelayModule],
+  providers: [
+    GatewayService,
+    GatewayRoutes,
+    SessionStore,
+    EventLog,
+    ToolInvocationsRepository,
+    UpstreamsRepository,
+    { provide: UPSTREAM_CHOOSER, useClass: PlacedRunnerChooser },
+  ],
+  exports: [GatewayService],
+})
+export class GatewayModule {}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
+import type { GatewayReply } from './gateway-reply.js';
+import { GatewayService } from './gateway.service.js';
+import { errorResponse, JsonRpcCode, serializeMessage } from './json-rpc-errors.js';
+import { SseWriter } from './sse-writer.js';
+
+export const MCP_SERVER_ROUTE = '/mcp/:server';
+
+type McpRequest = FastifyRequest<{ Params: { server: string } }>;
+
+/**
+ * The HTTP edge of the gateway: `/mcp/:server` registered on Fastify directly, in its own plugin
+ * scope, because the transport needs what Nest's routing does not give: the raw body (bad JSON must
+ * become a JSON-RPC parse error, not Fastify's 400), JSON-RPC bodies on 413, and the raw response
+ * for SSE (reply.hijack). Auth is the same key verification as the admin API (ApiKeysService),
+ * done by GatewayService: MCP access is a scope (`mcp:call`), not a role, so the role guard does not
+ * apply here.
+ */
+@Injectable()
+export class GatewayRoutes implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly gateway: GatewayService,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter === undefined || adapter === null) return; // no HTTP server (a CLI context)
+    const fastify = adapter.getInstance<FastifyInstance>();
+    void fastify.register(async (scope) => this.routes(scope));
+  }
+
+  private routes(scope: FastifyInstance): void {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: this.config.bodyLimitBytes }, (_request, body, done) => done(null, body));
+    scope.setErrorHandler((error: FastifyError, _request, reply) => {
+      const status = error.statusCode ?? 500;
+      const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      const message = tooLarge ? `Payload Too Large: the body exceeds ${this.config.bodyLimitBytes} bytes` : status < 500 ? `Bad Request: ${error.message}` : 'Internal error';
+      void reply.code(status).header('content-type', 'application/json').send(serializeMessage(errorResponse(undefined, status < 500 ? JsonRpcCode.INVALID_REQUEST : JsonRpcCode.INTERNAL_ERROR, message)));
+    });
+    scope.post(MCP_SERVER_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.gateway.post(request.params.server, request.headers, request.body as Buffer | undefined)));
+    scope.get(MCP_SERVER_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.gateway.get(request.params.server, request.headers)));
+    scope.delete(MCP_SERVER_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.gateway.delete(request.params.server, request.headers)));
+  }
+
+  private async handle(request: McpRequest, reply: FastifyReply, work: () => Promise<GatewayReply>): Promise<void> {
+    const refused = this.gateway.originRefusal(request.headers);
+    if (refused !== undefined) return this.send(reply, refused);
+    if (request.method === 'POST' && request.body !== undefined && !isJson(request.headers['content-type'])) {
+      return this.send(reply, { kind: 'json', status: 415, body: errorResponse(undefined, JsonRpcCode.SERVER_ERROR, 'Unsupported Media Type: Content-Type must be application/json') });
+    }
+    return this.send(reply, await work());
+  }
+
+  private async send(reply: FastifyReply, answer: GatewayReply): Promise<void> {
+    switch (answer.kind) {
+      case 'json':
+        await reply
+          .code(answer.status)
+          .headers({ ...answer.headers, 'content-type': 'application/json' })
+          .send(serializeMessage(answer.body));
+        return;
+      case 'empty':
+        await reply
+          .code(answer.status)
+          .headers(answer.headers ?? {})
+          .send();
+        return;
+      case 'sse': {
+        reply.hijack();
+        const writer = new SseWriter(reply.raw, answer.stream.streamId, answer.headers);
+        if (answer.resumeAfter === undefined) {
+          answer.stream.attach(writer, answer.prime);
+          return;
+        }
+        const { sessionId, stream, resumeAfter } = answer;
+        await stream.attachResumed(writer, resumeAfter, () => this.gateway.eventLog.readAfter(sessionId, stream.streamId, resumeAfter));
+      }
+    }
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}

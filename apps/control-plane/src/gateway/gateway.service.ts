@@ -1,0 +1,329 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { DomainError, ErrorCode, type JsonRpcRequest } from '@switchyard/protocol';
+import type { Logger } from 'pino';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { bearerToken } from '../auth/api-key-secret.js';
+import type { Principal } from '../auth/principal.js';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
+import { LOGGER } from '../logging/logging.module.js';
+import { RunnerRelay } from '../relay/runner-relay.js';
+import { argumentsHmac } from './arguments-hmac.js';
+import { JsonAnswer } from './client-stream.js';
+import { EventLog } from './event-log.js';
+import type { GatewayReply } from './gateway-reply.js';
+import { GatewaySession, type GatewaySessionDeps } from './gateway-session.js';
+import { acceptsEventStream, headerValue, originAllowed, parseEventId, protocolVersionProblem } from './http-checks.js';
+import { parseBody, type IncomingMessage } from './incoming-message.js';
+import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
+import { mayCallTool, mayUseGateway, mayUseServer } from './mcp-scope.js';
+import type { SessionRecord } from './session-record.js';
+import { SessionStore } from './session-store.js';
+import { ToolInvocationsRepository, type ToolCallStart } from './tool-invocations.repository.js';
+import { UPSTREAM_CHOOSER, type Upstream, type UpstreamChooser } from './upstream-chooser.js';
+import { UpstreamsRepository } from './upstreams.repository.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** How long an initialize may take upstream before the gateway gives up on that session. */
+const INITIALIZE_TIMEOUT_MS = 30_000;
+
+/** A refusal at the transport level: an HTTP status and a JSON-RPC error body. */
+class Refusal extends Error {
+  constructor(readonly reply: GatewayReply) {
+    super('refused');
+  }
+}
+
+const refuse = (status: number, code: number, message: string, data?: Record<string, unknown>, headers?: Record<string, string>): Refusal =>
+  new Refusal({ kind: 'json', status, body: errorResponse(undefined, code, message, data), ...(headers ? { headers } : {}) });
+
+const refuseWith = (error: DomainError, id?: string | number): Refusal => {
+  const { status, body } = domainErrorResponse(error, id);
+  return new Refusal({ kind: 'json', status, body, ...(error.code === ErrorCode.UNAUTHENTICATED ? { headers: { 'www-authenticate': 'Bearer' } } : {}) });
+};
+
+/**
+ * The MCP gateway's use cases for `/mcp/<server>` (Streamable HTTP, docs/gateway.md): POST relays
+ * a client message, GET opens or resumes a server → client stream, DELETE ends the session.
+ * A JSON-RPC relay, not an MCP server: messages pass through unchanged, checked with the SDK's
+ * schema; sessions are records in Redis plus, on the replica that opened them, a relay session
+ * to the runner.
+ */
+@Injectable()
+export class GatewayService implements OnApplicationShutdown {
+  /** This process, as named in the session records it holds. */
+  readonly replicaId = randomUUID();
+  private readonly local = new Map<string, GatewaySession>();
+  private readonly sessionDeps: GatewaySessionDeps;
+
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly relay: RunnerRelay,
+    @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
+    private readonly upstreams: UpstreamsRepository,
+    private readonly sessions: SessionStore,
+    readonly eventLog: EventLog,
+    audit: ToolInvocationsRepository,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'gateway' });
+    this.audit = audit;
+    this.sessionDeps = {
+      eventLog,
+      sessions,
+      audit,
+      logger: this.log,
+      now: () => performance.timeOrigin + performance.now(),
+      idleMs: config.mcp.sessionIdleSeconds * 1000,
+      ended: (session) => {
+        if (this.local.get(session.sessionId) === session) this.local.delete(session.sessionId);
+      },
+    };
+  }
+
+  private readonly log: Logger;
+  private readonly audit: ToolInvocationsRepository;
+
+  /** Sessions held by this replica. */
+  get openSessions(): number {
+    return this.local.size;
+  }
+
+  async post(serverName: string, headers: Headers, body: Buffer | undefined): Promise<GatewayReply> {
+    return this.replying(async () => {
+      const principal = await this.admit(headers);
+      const parsed = parseBody(body);
+      if (!parsed.ok) throw refuse(400, parsed.code, parsed.message);
+      const { incoming } = parsed;
+      const sessionId = headerValue(headers['mcp-session-id']);
+      if (!mayUseServer(principal, serverName)) {
+        await this.auditDenied(principal, serverName, incoming, sessionId ?? null);
+        throw refuseWith(DomainError.forbidden(`This API key may not use MCP server ${serverName}`), incoming.kind === 'request' ? incoming.message.id : undefined);
+      }
+      if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.initialize(serverName, principal, incoming.message);
+      this.checkProtocolVersion(headers);
+      const session = await this.sessionOf(serverName, principal, sessionId);
+      if (incoming.kind !== 'request') {
+        await this.relayed(() => session.forward(incoming.message));
+        return { kind: 'empty', status: 202 };
+      }
+      return this.request(session, principal, incoming.message, acceptsEventStream(headerValue(headers.accept)));
+    });
+  }
+
+  async get(serverName: string, headers: Headers): Promise<GatewayReply> {
+    return this.replying(async () => {
+      const principal = await this.admit(headers);
+      if (!acceptsEventStream(headerValue(headers.accept))) throw refuse(406, JsonRpcCode.SERVER_ERROR, 'Not Acceptable: GET needs Accept: text/event-stream');
+      if (!mayUseServer(principal, serverName)) throw refuseWith(DomainError.forbidden(`This API key may not use MCP server ${serverName}`));
+      this.checkProtocolVersion(headers);
+      const session = await this.sessionOf(serverName, principal, headerValue(headers['mcp-session-id']));
+      const sseHeaders = { 'mcp-session-id': session.sessionId };
+      const lastEventId = headerValue(headers['last-event-id']);
+      if (lastEventId !== undefined) {
+        const position = parseEventId(lastEventId);
+        const stream = position === undefined ? undefined : session.stream(position.streamId);
+        if (position === undefined || stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
+        return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: position.seq, headers: sseHeaders };
+      }
+      if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
+      return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: this.primes(session.record), headers: sseHeaders };
+    });
+  }
+
+  async delete(serverName: string, headers: Headers): Promise<GatewayReply> {
+    return this.replying(async () => {
+      const principal = await this.admit(headers);
+      this.checkProtocolVersion(headers);
+      const session = await this.sessionOf(serverName, principal, headerValue(headers['mcp-session-id']));
+      session.close('the client ended the session');
+      await this.sessions.remove(session.sessionId);
+      return { kind: 'empty', status: 200 };
+    });
+  }
+
+  /** Origin checks happen before anything else, so they are exposed to the route on their own. */
+  originRefusal(headers: Headers): GatewayReply | undefined {
+    const origin = headerValue(headers.origin);
+    if (originAllowed(origin, this.config.mcp.allowedOrigins)) return undefined;
+    return refuse(403, JsonRpcCode.SERVER_ERROR, `Forbidden: Origin ${origin} is not allowed (SWITCHYARD_MCP_ALLOWED_ORIGINS)`).reply;
+  }
+
+  onApplicationShutdown(): void {
+    for (const session of [...this.local.values()]) session.close('the control plane is shutting down');
+  }
+
+  private async initialize(serverName: string, principal: Principal, message: JsonRpcRequest): Promise<GatewayReply> {
+    if (!(await this.upstreams.serverExists(serverName))) throw refuseWith(DomainError.notFound('MCP server', serverName), message.id);
+    const candidates = await this.chooser.candidates(serverName);
+    if (candidates.length === 0) {
+      throw refuseWith(new DomainError(ErrorCode.NO_ELIGIBLE_RUNNER, `No healthy runner serves MCP server ${serverName}`, { serverName }), message.id);
+    }
+    const requested = typeof message.params?.protocolVersion === 'string' ? message.params.protocolVersion : '';
+    let lastError: DomainError | undefined;
+    for (const upstream of candidates) {
+      const attempt = await this.tryInitialize(serverName, principal, message, upstream, requested);
+      if (attempt.kind === 'reply') return attempt.reply;
+      lastError = attempt.error;
+      if (attempt.error.details.retryableElsewhere !== true) break;
+    }
+    throw refuseWith(lastError ?? new DomainError(ErrorCode.UPSTREAM_FAILED, 'no runner accepted the session'), message.id);
+  }
+
+  private async tryInitialize(
+    serverName: string,
+    principal: Principal,
+    message: JsonRpcRequest,
+    upstream: Upstream,
+    requestedVersion: string,
+  ): Promise<{ kind: 'reply'; reply: GatewayReply } | { kind: 'failed'; error: DomainError }> {
+    const sessionId = randomUUID();
+    const record: SessionRecord = {
+      sessionId,
+      serverName,
+      versionId: upstream.versionId,
+      deploymentId: upstream.deploymentId,
+      runnerId: upstream.runnerId,
+      nodepoolId: upstream.nodepoolId,
+      apiKeyId: principal.keyId,
+      protocolVersion: requestedVersion,
+      replicaId: this.replicaId,
+      createdAt: new Date().toISOString(),
+    };
+    const session = new GatewaySession(record, this.relay.openSession(upstream.runnerId, { sessionId, deploymentId: upstream.deploymentId, versionId: upstream.versionId }), this.sessionDeps);
+    const sink = new JsonAnswer('initialize');
+    try {
+      await session.request(message, sink);
+    } catch (error) {
+      session.close('initialize was not accepted');
+      return { kind: 'failed', error: error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message) };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), INITIALIZE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (answer === undefined || !('result' in answer)) {
+      session.close('initialize failed');
+      if (answer !== undefined) return { kind: 'reply', reply: { kind: 'json', status: 200, body: answer } };
+      return { kind: 'failed', error: new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not answer initialize`, { runnerId: upstream.runnerId }) };
+    }
+    if (typeof answer.result.protocolVersion === 'string') record.protocolVersion = answer.result.protocolVersion;
+    await this.sessions.save(record);
+    this.local.set(sessionId, session);
+    this.log.info({ sessionId, serverName, runnerId: upstream.runnerId, versionId: upstream.versionId, apiKeyId: principal.keyId, protocolVersion: record.protocolVersion }, 'gateway session opened');
+    return { kind: 'reply', reply: { kind: 'json', status: 200, body: answer, headers: { 'mcp-session-id': sessionId } } };
+  }
+
+  private async request(session: GatewaySession, principal: Principal, message: JsonRpcRequest, sse: boolean): Promise<GatewayReply> {
+    let audit: ToolCallStart | undefined;
+    if (message.method === 'tools/call') {
+      const tool = message.params?.name;
+      if (typeof tool !== 'string') return { kind: 'json', status: 200, body: errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'tools/call needs params.name') };
+      audit = this.callStart(principal, session.record.serverName, tool, message.params?.arguments, session.record);
+      if (!mayCallTool(principal, session.record.serverName, tool)) {
+        await this.audit.denied(audit, ErrorCode.FORBIDDEN);
+        return { kind: 'json', status: 200, body: domainErrorResponse(DomainError.forbidden(`This API key may not call tool ${tool} of MCP server ${session.record.serverName}`), message.id).body };
+      }
+    }
+    const sink = sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+    try {
+      await session.request(message, sink, audit);
+    } catch (error) {
+      sink.finish();
+      const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, 'the gateway could not relay the request');
+      if (!(error instanceof DomainError)) this.log.error({ err: (error as Error).message, sessionId: session.sessionId }, 'relaying a request failed');
+      return { kind: 'json', status: 200, body: domainErrorResponse(failure, message.id).body };
+    }
+    if (sink instanceof JsonAnswer) {
+      const answer = await sink.answer;
+      return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer, headers: { 'mcp-session-id': session.sessionId } };
+    }
+    return { kind: 'sse', sessionId: session.sessionId, stream: sink, prime: this.primes(session.record), headers: { 'mcp-session-id': session.sessionId } };
+  }
+
+  /** 2025-11-25 clients resume a stream from a priming event; older ones do not expect it. */
+  private primes(record: SessionRecord): boolean {
+    return record.protocolVersion >= '2025-11-25';
+  }
+
+  /** The key (401 unknown, 403 without mcp:call). Origin was checked by the route. */
+  private async admit(headers: Headers): Promise<Principal> {
+    const token = bearerToken(headers.authorization);
+    if (token === undefined) throw refuseWith(DomainError.unauthenticated());
+    const principal = await this.apiKeys.authenticate(token).catch((error: unknown) => {
+      throw error instanceof DomainError ? refuseWith(error) : error;
+    });
+    if (!mayUseGateway(principal)) throw refuseWith(DomainError.forbidden('This API key lacks the mcp:call scope'));
+    return principal;
+  }
+
+  private checkProtocolVersion(headers: Headers): void {
+    const problem = protocolVersionProblem(headerValue(headers['mcp-protocol-version']));
+    if (problem !== undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, problem);
+  }
+
+  /**
+   * The session a request belongs to. A session is bound to the key that opened it and to its
+   * server: anything else is "not found", as is a session this replica does not hold (cross-replica
+   * forwarding is the next step, docs/gateway.md).
+   */
+  private async sessionOf(serverName: string, principal: Principal, sessionId: string | undefined): Promise<GatewaySession> {
+    if (sessionId === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
+    const session = this.local.get(sessionId);
+    if (session !== undefined && session.isOpen && session.record.serverName === serverName && session.record.apiKeyId === principal.keyId) {
+      session.touch();
+      this.sessions.touch(sessionId);
+      return session;
+    }
+    if (session === undefined) {
+      const record = await this.sessions.find(sessionId);
+      if (record !== undefined && record.replicaId !== this.replicaId) {
+        this.log.warn({ sessionId, holder: record.replicaId }, 'request for a session held by another replica: not forwarded yet');
+      }
+    }
+    throw refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found');
+  }
+
+  private callStart(principal: Principal, serverName: string, tool: string, args: unknown, record?: SessionRecord, sessionId?: string | null): ToolCallStart {
+    return {
+      callId: randomUUID(),
+      apiKeyId: principal.keyId,
+      sessionId: record?.sessionId ?? sessionId ?? null,
+      serverName,
+      versionId: record?.versionId ?? null,
+      runnerId: record?.runnerId ?? null,
+      nodepoolId: record?.nodepoolId ?? null,
+      tool,
+      argumentsHmac: argumentsHmac(this.config.auditHmacKey, args),
+      startedAt: new Date(),
+    };
+  }
+
+  /** A tools/call on a server outside the key's scope still leaves its audit row. */
+  private async auditDenied(principal: Principal, serverName: string, incoming: IncomingMessage, sessionId: string | null): Promise<void> {
+    if (incoming.kind !== 'request' || incoming.message.method !== 'tools/call') return;
+    const tool = incoming.message.params?.name;
+    await this.audit.denied(this.callStart(principal, serverName, typeof tool === 'string' ? tool : '', incoming.message.params?.arguments, undefined, sessionId), ErrorCode.FORBIDDEN);
+  }
+
+  private async relayed(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof DomainError) throw refuseWith(error);
+      throw error;
+    }
+  }
+
+  private async replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof Refusal) return error.reply;
+      if (error instanceof DomainError) return refuseWith(error).reply;
+      this.log.error({ err: (error as Error).message }, 'gateway request failed');
+      return refuse(500, JsonRpcCode.INTERNAL_ERROR, 'Internal error').reply;
+    }
+  }
+}

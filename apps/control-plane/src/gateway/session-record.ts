@@ -1,0 +1,18 @@
+/**
+ * A gateway session as every replica sees it (kept in Redis): which server, version, deployment
+ * and runner it is pinned to, whose key opened it, the negotiated protocol version, and the
+ * replica that holds its relay session to the runner.
+ */
+export interface SessionRecord {
+  sessionId: string;
+  serverName: string;
+  versionId: string;
+  deploymentId: string;
+  runnerId: string;
+  nodepoolId: string;
+  apiKeyId: string;
+  protocolVersion: string;
+  /** The control-plane process holding the relay session (docs/gateway.md, "Replicas"). */
+  replicaId: string;
+  createdAt: string;
+}
