@@ -76,6 +76,10 @@ export const controlPlaneEnvSchema = z.object({
     .pipe(z.array(urlWithScheme(['http', 'https']))),
   /** How long an MCP gateway session lives without a request before its record expires. */
   SWITCHYARD_MCP_SESSION_IDLE_SECONDS: z.coerce.number({ message: 'expected whole seconds, 60 to 604800' }).int().min(60).max(604_800).default(3600),
+  /** Per API key, shared by all replicas (Redis token bucket): calls per second on average… */
+  SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND: z.coerce.number({ message: 'expected calls per second, 0.01 to 100000' }).min(0.01).max(100_000).default(20),
+  /** …and how many may come at once (the bucket's size; at least 1). */
+  SWITCHYARD_MCP_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a whole number of calls, 1 to 1000000' }).int().min(1).max(1_000_000).default(40),
 });
 
 export type ControlPlaneEnv = z.input<typeof controlPlaneEnvSchema>;

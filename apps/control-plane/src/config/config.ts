@@ -27,7 +27,12 @@ export interface ControlPlaneConfig {
   readonly graphql: { readonly maxDepth: number; readonly maxComplexity: number; readonly introspection: boolean };
   readonly bodyLimitBytes: number;
   /** The MCP gateway (docs/gateway.md): browser origins allowed, idle lifetime of a session record. */
-  readonly mcp: { readonly allowedOrigins: readonly string[]; readonly sessionIdleSeconds: number };
+  readonly mcp: {
+    readonly allowedOrigins: readonly string[];
+    readonly sessionIdleSeconds: number;
+    /** Per API key, shared by replicas: SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND and _BURST. */
+    readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  };
 }
 
 /** Thrown when the environment is invalid; `problems` has one line per bad variable. */
@@ -89,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       // Origin headers carry no path and no trailing slash: compare in that form.
       allowedOrigins: Object.freeze(e.SWITCHYARD_MCP_ALLOWED_ORIGINS.map((origin) => new URL(origin).origin)),
       sessionIdleSeconds: e.SWITCHYARD_MCP_SESSION_IDLE_SECONDS,
+      rateLimit: Object.freeze({ perSecond: e.SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND, burst: e.SWITCHYARD_MCP_RATE_LIMIT_BURST }),
     }),
   });
 }
