@@ -1,0 +1,25 @@
+// @switchyard/rollout: the pure rollout state machine and its statistics (docs/rollouts.md).
+export { ROLLOUT_PHASES, LADDER, isTerminal, isLadderPhase } from './phases.js';
+export type { RolloutPhase, LadderPhase, TerminalPhase } from './phases.js';
+export { CHAMPION_ONLY, CHALLENGER_ONLY, challengerShare, weightsByVersion } from './weights.js';
+export type { Weights } from './weights.js';
+export { rolloutConfigSchema, parseRolloutConfig } from './config.js';
+export type { RolloutConfig, RolloutConfigInput, PhaseTimeoutOutcome, PausedTimeoutOutcome } from './config.js';
+export { RolloutCommandRefused, RolloutConfigError } from './errors.js';
+export type { RolloutCommandName, RefusalCode } from './errors.js';
+export type { RolloutEventRecord, RolloutEventKind, RolloutActorType } from './events.js';
+export { startRollout, analysisWindowStart } from './state.js';
+export type { RolloutState, TransitionResult, StartRolloutParams } from './state.js';
+export type { AnalysisMetrics, NodepoolMetrics, ArmCallMetrics, LatencySummary, ShadowMetrics } from './analysis-metrics.js';
+export type { Assessment } from './gates/assess.js';
+export type { GateResult, GateVerdict } from './gates/gate-result.js';
+export { transition, applyPending, COMMAND_PRECEDENCE } from './state-machine/transition.js';
+export type { RolloutInput, RolloutTransition, PendingInputs, PendingResult } from './state-machine/transition.js';
+export type { RolloutCommand } from './state-machine/commands.js';
+export type { AnalysisTick } from './state-machine/analysis.js';
+export { maxDurationOf } from './state-machine/analysis.js';
+export { twoProportionMsprt } from './stats/msprt.js';
+export type { ErrorCounts, TwoProportionTest, MsprtOptions } from './stats/msprt.js';
+export { mixtureHalfWidth, mixtureLogLikelihoodRatio } from './stats/normal-mixture.js';
+export { EMPTY_REWARD_SUMS, addRewardRecord, rewardSumsOf, estimateArm, estimateDifference, totalRecords } from './stats/ipw.js';
+export type { Arm, RewardRecord, RewardSums, ArmRewardSums, IpwEstimator, IpwEstimate, IpwDifference } from './stats/ipw.js';
