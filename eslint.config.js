@@ -4,6 +4,7 @@
 //   apps → domain, protocol, data, infra (tooling only from tests) · data → protocol
 //   infra → protocol · tooling → data, infra, protocol
 //   domain → domain, protocol, no I/O library · protocol → nothing but zod.
+//   A lib also tagged deps:zod-only imports no npm package but zod and no Node built-in.
 // Run it through `npm run lint` (tools/lint.sh): @nx/enforce-module-boundaries reads Nx's cached
 // project graph and silently does nothing when that cache is missing.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -99,6 +100,11 @@ function depConstraints(/** @type {{ testCode: boolean }} */ { testCode }) {
       sourceTag: 'type:domain',
       onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'],
       bannedExternalImports: IO_PACKAGES,
+    },
+    {
+      // A second tag for pure libs that, like protocol, may use no npm package but zod (libs/rollout).
+      sourceTag: 'deps:zod-only',
+      allowedExternalImports: ['zod', ...(testCode ? TEST_TOOLING : [])],
     },
     {
       sourceTag: 'type:protocol',
@@ -223,6 +229,12 @@ export default defineConfig(
     projectRootsWithTag('type:domain'),
     IO_BUILTINS_REGEX,
     'Domain libs are pure (no I/O): take data, time and randomness as parameters and leave I/O to the app.',
+  ),
+  // After the type:domain ban, so for a lib with both tags this stricter one wins.
+  builtinBan(
+    projectRootsWithTag('deps:zod-only'),
+    ALL_BUILTINS_REGEX,
+    'This lib imports only zod and no Node built-in: it takes time and data as parameters.',
   ),
   builtinBan(
     projectRootsWithTag('type:protocol'),
