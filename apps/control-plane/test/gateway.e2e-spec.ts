@@ -1,6 +1,7 @@
 // The MCP gateway end to end: the SDK's Client over Streamable HTTP → /mcp/everything on a real
 // control plane → RunnerRelay → nats-server → a runner process → @modelcontextprotocol/server-everything
 // (stdio). Postgres (audit rows), Redis (session records, stream logs) and NATS are the run's own.
+import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -9,6 +10,7 @@ import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
 import { GatewayService } from '../src/gateway/gateway.service.js';
+import { ToolInvocationsRepository } from '../src/gateway/tool-invocations.repository.js';
 import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
 import { placeEverything, SseReader, type PlacedEverything } from './gateway-fixtures.js';
 
@@ -242,6 +244,18 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
       ['echo', 'DENIED'],
       ['get-sum', 'OK'],
     ]);
+  });
+
+  it('writes one audit row per call id, however often it is started or completed', async () => {
+    const sut = cp.app.get(ToolInvocationsRepository);
+    const call = { callId: randomUUID(), apiKeyId: await keyIdOf(agentKey), sessionId: null, serverName: 'everything', versionId: null, runnerId: null, nodepoolId: null, tool: 'echo', argumentsHmac: 'h', startedAt: new Date() };
+
+    await sut.started(call);
+    await sut.started({ ...call, tool: 'retried' });
+    await sut.finished(call.callId, 'OK', null, new Date(), 5);
+    await sut.finished(call.callId, 'INTERRUPTED', 'LATE', new Date(), 9);
+
+    expect(await cp.prisma.toolInvocation.findMany({ where: { callId: call.callId } })).toEqual([expect.objectContaining({ tool: 'echo', outcome: 'OK', errorCode: null, latencyMs: 5 })]);
   });
 
   it('answers bad JSON with a JSON-RPC parse error (-32700, HTTP 400)', async () => {

@@ -56,6 +56,7 @@ export class GatewayService implements OnApplicationShutdown {
   readonly replicaId = randomUUID();
   private readonly local = new Map<string, GatewaySession>();
   private readonly sessionDeps: GatewaySessionDeps;
+  private readonly log: Logger;
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -64,12 +65,11 @@ export class GatewayService implements OnApplicationShutdown {
     private readonly upstreams: UpstreamsRepository,
     private readonly sessions: SessionStore,
     readonly eventLog: EventLog,
-    audit: ToolInvocationsRepository,
+    private readonly audit: ToolInvocationsRepository,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'gateway' });
-    this.audit = audit;
     this.sessionDeps = {
       eventLog,
       sessions,
@@ -82,9 +82,6 @@ export class GatewayService implements OnApplicationShutdown {
       },
     };
   }
-
-  private readonly log: Logger;
-  private readonly audit: ToolInvocationsRepository;
 
   /** Sessions held by this replica. */
   get openSessions(): number {
