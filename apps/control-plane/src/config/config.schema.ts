@@ -23,6 +23,30 @@ const urlWithScheme = (schemes: string[]) =>
     { message: `expected a URL (${schemes.map((s) => `${s}://…`).join(' or ')})` },
   );
 
+/**
+ * `key=value,key=value` (the form of OTEL_EXPORTER_OTLP_HEADERS): values may be percent-encoded, so
+ * a token can hold `,` or `=`. Keys are HTTP header names.
+ */
+const headerList = z.string().transform((value, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const name = at > 0 ? entry.slice(0, at).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      // Never echo the entry: it may hold a token.
+      ctx.addIssue({ code: 'custom', message: 'expected key=value pairs, comma-separated, with header names as keys' });
+      return z.NEVER;
+    }
+    try {
+      headers[name.toLowerCase()] = decodeURIComponent(entry.slice(at + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `the value of ${name} is not valid percent-encoding` });
+      return z.NEVER;
+    }
+  }
+  return headers;
+});
+
 /** Environment of the control plane. One variable per line in docs/configuration.md. */
 export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_HOST: z.string().min(1).default('127.0.0.1'),
@@ -80,6 +104,13 @@ export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND: z.coerce.number({ message: 'expected calls per second, 0.01 to 100000' }).min(0.01).max(100_000).default(20),
   /** …and how many may come at once (the bucket's size; at least 1). */
   SWITCHYARD_MCP_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a whole number of calls, 1 to 1000000' }).int().min(1).max(1_000_000).default(40),
+  /**
+   * OTLP/HTTP endpoint of an OpenTelemetry collector (`http://collector:4318`; spans go to its
+   * `/v1/traces`). Unset: no span is exported, but W3C trace context still flows to runners.
+   */
+  SWITCHYARD_OTLP_ENDPOINT: z.literal('').or(urlWithScheme(['http', 'https'])).optional(),
+  /** Headers sent with every OTLP export (`authorization=Bearer%20…,x-tenant=a`): may hold secrets. */
+  SWITCHYARD_OTLP_HEADERS: headerList.default({}),
 });
 
 export type ControlPlaneEnv = z.input<typeof controlPlaneEnvSchema>;

@@ -101,4 +101,19 @@ describe('loadConfig', () => {
       'SWITCHYARD_RUNNER_JWT_TTL_SECONDS: expected whole seconds, 60 to 86400',
     ]);
   });
+
+  it('exports no spans by default; reads the OTLP endpoint and its headers (percent-decoded)', () => {
+    expect(loadConfig(validEnv).telemetry).toEqual({ otlpEndpoint: null, otlpHeaders: {} });
+    expect(loadConfig({ ...validEnv, SWITCHYARD_OTLP_ENDPOINT: '' }).telemetry.otlpEndpoint).toBeNull();
+    const sut = loadConfig({ ...validEnv, SWITCHYARD_OTLP_ENDPOINT: 'http://collector:4318/', SWITCHYARD_OTLP_HEADERS: 'Authorization=Bearer%20a%3Db, x-tenant = t1' });
+    expect(sut.telemetry).toEqual({ otlpEndpoint: 'http://collector:4318', otlpHeaders: { authorization: 'Bearer a=b', 'x-tenant': 't1' } });
+  });
+
+  it('explains a bad OTLP endpoint or header list without echoing the headers', () => {
+    expect(problemsOf({ ...validEnv, SWITCHYARD_OTLP_ENDPOINT: 'grpc://collector:4317', SWITCHYARD_OTLP_HEADERS: 'secret-token-without-a-name' })).toEqual([
+      'SWITCHYARD_OTLP_ENDPOINT: expected a URL (http://… or https://…)',
+      'SWITCHYARD_OTLP_HEADERS: expected key=value pairs, comma-separated, with header names as keys',
+    ]);
+    expect(problemsOf({ ...validEnv, SWITCHYARD_OTLP_HEADERS: 'authorization=%E0%A4%A' })).toEqual(['SWITCHYARD_OTLP_HEADERS: the value of authorization is not valid percent-encoding']);
+  });
 });

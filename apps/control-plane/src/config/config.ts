@@ -33,6 +33,13 @@ export interface ControlPlaneConfig {
     /** Per API key, shared by replicas: SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND and _BURST. */
     readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   };
+  /** OpenTelemetry export (docs/gateway.md, Telemetry): null endpoint means no export. */
+  readonly telemetry: {
+    /** SWITCHYARD_OTLP_ENDPOINT without a trailing slash, or null. */
+    readonly otlpEndpoint: string | null;
+    /** SWITCHYARD_OTLP_HEADERS, names lower-cased. May hold tokens: never log them. */
+    readonly otlpHeaders: Readonly<Record<string, string>>;
+  };
 }
 
 /** Thrown when the environment is invalid; `problems` has one line per bad variable. */
@@ -95,6 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       allowedOrigins: Object.freeze(e.SWITCHYARD_MCP_ALLOWED_ORIGINS.map((origin) => new URL(origin).origin)),
       sessionIdleSeconds: e.SWITCHYARD_MCP_SESSION_IDLE_SECONDS,
       rateLimit: Object.freeze({ perSecond: e.SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND, burst: e.SWITCHYARD_MCP_RATE_LIMIT_BURST }),
+    }),
+    telemetry: Object.freeze({
+      otlpEndpoint: e.SWITCHYARD_OTLP_ENDPOINT ? e.SWITCHYARD_OTLP_ENDPOINT.replace(/\/+$/, '') : null,
+      otlpHeaders: Object.freeze({ ...e.SWITCHYARD_OTLP_HEADERS }),
     }),
   });
 }
