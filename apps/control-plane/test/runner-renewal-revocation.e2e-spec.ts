@@ -90,7 +90,8 @@ describe('runner JWT renewal and revocation', () => {
   /** A renew request on the runner's subject, sent by `nc` (the runner itself, or the control plane's connection). */
   const renew = async (nc: NatsConnection, runner: Enrolled, publicKey?: string): Promise<RenewResponse> => {
     const request = encode(renewRequestSchema, { v: RUNNER_PROTOCOL_VERSION, currentJwtExpiresAt: runner.expiresAt, ...(publicKey ? { publicKey } : {}) });
-    const reply = await nc.request(subjects.cpRenew(runner.runnerId), request, { timeout: 3_000 });
+    // Generous: the whole suite shares two cores; the answer, not its speed, is under test.
+    const reply = await nc.request(subjects.cpRenew(runner.runnerId), request, { timeout: 15_000 });
     return decode(renewResponseSchema, reply.data);
   };
 
