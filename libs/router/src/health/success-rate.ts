@@ -1,0 +1,50 @@
+// The interval sweep (Envoy's "ejection analysis sweep", every `interval`): success-rate outliers
+// among runners with enough volume are ejected, interval counters start over, and the ejection
+// multiplier of every runner that stayed in service through an interval goes down by one.
+import { eject, ejectionHeadroom } from './ejection.js';
+import type { OutlierConfig } from './outlier-config.js';
+import { isEjected, type HealthState, type RunnerHealth } from './runner-health.js';
+
+/** Runners whose success rate is below mean − factor × stdev, lowest first (Envoy's rule). */
+export function successRateOutliers(state: HealthState, now: number, config: OutlierConfig): string[] {
+  const rates: Array<{ id: string; rate: number }> = [];
+  for (const [id, health] of Object.entries(state.runners)) {
+    const volume = health.intervalSuccesses + health.intervalFailures;
+    if (volume >= config.successRateRequestVolume && !isEjected(health, now)) {
+      rates.push({ id, rate: health.intervalSuccesses / volume });
+    }
+  }
+  if (rates.length < config.successRateMinimumRunners || rates.length === 0) return [];
+  const mean = rates.reduce((sum, r) => sum + r.rate, 0) / rates.length;
+  const variance = rates.reduce((sum, r) => sum + (r.rate - mean) ** 2, 0) / rates.length;
+  const threshold = mean - config.successRateStdevFactor * Math.sqrt(variance);
+  return rates
+    .filter((r) => r.rate < threshold)
+    .sort((a, b) => a.rate - b.rate || (a.id < b.id ? -1 : 1))
+    .map((r) => r.id);
+}
+
+/**
+ * Runs every sweep that is due at `now` (none if the interval has not elapsed). Idle gaps of
+ * several intervals analyse once (the counters hold one interval's worth of data at most) and
+ * lower the multiplier once per elapsed interval.
+ */
+export function advanceInterval(state: HealthState, now: number, config: OutlierConfig): HealthState {
+  const elapsed = Math.floor((now - state.intervalStartedAt) / config.intervalMs);
+  if (elapsed < 1) return state;
+
+  const sweepAt = state.intervalStartedAt + config.intervalMs;
+  let headroom = ejectionHeadroom(state, sweepAt, config);
+  const outliers = new Set(successRateOutliers(state, sweepAt, config).filter(() => headroom-- > 0));
+
+  const runners: Record<string, RunnerHealth> = {};
+  for (const [id, health] of Object.entries(state.runners)) {
+    let next: RunnerHealth = { ...health, intervalSuccesses: 0, intervalFailures: 0 };
+    if (outliers.has(id)) next = eject(next, 'success-rate', sweepAt, config);
+    else if (!isEjected(health, sweepAt) && next.ejections > 0) {
+      next.ejections = Math.max(0, next.ejections - elapsed);
+    }
+    runners[id] = next;
+  }
+  return { intervalStartedAt: state.intervalStartedAt + elapsed * config.intervalMs, runners };
+}
