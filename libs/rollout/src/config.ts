@@ -71,7 +71,7 @@ const decision = z.strictObject({
   minRecords: count.default(1000),
   minDurationMs: durationMs.default(10 * MINUTE),
   /** Promote when the challenger's mean reward is at most this much below the champion's, surely. */
-  nonInferiorityMargin: z.number().min(0).max(1).default(0.01),
+  nonInferiorityMargin: z.number().min(0).max(1).default(0.02),
   estimator: z.enum(['self-normalized', 'horvitz-thompson']).default('self-normalized'),
   alpha: probability.default(0.05),
   /** Standard deviation of the normal mixture over reward differences (the effect size we expect). */
