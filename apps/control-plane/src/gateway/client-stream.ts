@@ -18,16 +18,20 @@ export interface RequestSink {
  * and a client that reconnects with Last-Event-ID gets a new writer fed from the log.
  */
 export class ClientStream implements RequestSink {
-  readonly sse = true;
   private seq = 0;
   private writer: SseWriter | undefined;
   /** Events before the first client connection attached (the POST's own response is written after dispatch). */
   private backlog: LoggedEvent[] | undefined = [];
   private done = false;
 
+  /**
+   * `log(seq, message)` appends to the stream's log; `message` null is the end marker. `sse` false
+   * is a stream that only carries its request's answer (a POST answered with JSON on another replica).
+   */
   constructor(
     readonly streamId: string,
-    private readonly log: (seq: number, message: JsonRpcMessage) => void,
+    private readonly log: (seq: number, message: JsonRpcMessage | null) => void,
+    readonly sse = true,
   ) {}
 
   get finished(): boolean {
@@ -53,7 +57,19 @@ export class ClientStream implements RequestSink {
   finish(): void {
     if (this.done) return;
     this.done = true;
+    this.seq += 1;
+    this.log(this.seq, null); // tells readers on other replicas that nothing more will come
     this.writer?.end();
+  }
+
+  /**
+   * Another replica serves this stream's connection, reading the log: from now on nothing is kept
+   * in memory. Returns the seq after which that replica starts reading.
+   */
+  handOver(): number {
+    const from = this.backlog !== undefined && this.backlog.length > 0 ? (this.backlog[0] as LoggedEvent).seq - 1 : this.seq;
+    this.backlog = undefined;
+    return from;
   }
 
   /**

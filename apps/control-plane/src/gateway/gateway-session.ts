@@ -66,9 +66,9 @@ export class GatewaySession {
     return this.state === 'open';
   }
 
-  /** A new stream for one POST's answer. */
-  newRequestStream(): ClientStream {
-    return this.addStream(randomBytes(9).toString('base64url'));
+  /** A new stream for one POST's answer; `sse` false: it carries the answer only. */
+  newRequestStream(sse = true): ClientStream {
+    return this.addStream(randomBytes(9).toString('base64url'), sse);
   }
 
   stream(streamId: string): ClientStream | undefined {
@@ -124,8 +124,8 @@ export class GatewaySession {
     this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
   }
 
-  private addStream(streamId: string): ClientStream {
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message));
+  private addStream(streamId: string, sse = true): ClientStream {
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse);
     this.streams.set(streamId, stream);
     return stream;
   }

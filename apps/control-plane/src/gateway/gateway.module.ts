@@ -4,6 +4,7 @@ import { EventLog } from './event-log.js';
 import { GatewayRoutes } from './gateway.routes.js';
 import { GatewayService } from './gateway.service.js';
 import { PlacedRunnerChooser } from './placed-runner-chooser.js';
+import { SessionHandoff } from './session-handoff.js';
 import { SessionStore } from './session-store.js';
 import { ToolInvocationsRepository } from './tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER } from './upstream-chooser.js';
@@ -19,6 +20,7 @@ import { UpstreamsRepository } from './upstreams.repository.js';
     GatewayService,
     GatewayRoutes,
     SessionStore,
+    SessionHandoff,
     EventLog,
     ToolInvocationsRepository,
     UpstreamsRepository,

@@ -79,7 +79,21 @@ export class GatewayRoutes implements OnModuleInit {
           return;
         }
         const { sessionId, stream, resumeAfter } = answer;
-        await stream.attachResumed(writer, resumeAfter, () => this.gateway.eventLog.readAfter(sessionId, stream.streamId, resumeAfter));
+        await stream.attachResumed(writer, resumeAfter, async () => (await this.gateway.eventLog.readAfter(sessionId, stream.streamId, resumeAfter)).events);
+        return;
+      }
+      case 'sse-follow': {
+        // A session another replica holds: its stream is read from the Redis log until its end marker.
+        reply.hijack();
+        const writer = new SseWriter(reply.raw, answer.streamId, answer.headers);
+        const gone = new AbortController();
+        writer.onClose(() => gone.abort());
+        if (answer.prime) writer.prime(answer.afterSeq);
+        try {
+          for await (const event of this.gateway.eventLog.follow(answer.sessionId, answer.streamId, answer.afterSeq, gone.signal)) writer.send(event.seq, event.message);
+        } finally {
+          writer.end();
+        }
       }
     }
   }

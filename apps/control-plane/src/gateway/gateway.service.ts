@@ -9,21 +9,29 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.
 import { LOGGER } from '../logging/logging.module.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
 import { argumentsHmac } from './arguments-hmac.js';
-import { JsonAnswer } from './client-stream.js';
+import { JsonAnswer, type ClientStream } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewaySession, type GatewaySessionDeps } from './gateway-session.js';
 import { acceptsEventStream, headerValue, originAllowed, parseEventId, protocolVersionProblem } from './http-checks.js';
-import { parseBody, type IncomingMessage } from './incoming-message.js';
+import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
+import { classify, parseBody, type IncomingMessage } from './incoming-message.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
 import { mayCallTool, mayUseGateway, mayUseServer } from './mcp-scope.js';
 import type { SessionRecord } from './session-record.js';
+import { SessionHandoff } from './session-handoff.js';
 import { SessionStore } from './session-store.js';
 import { ToolInvocationsRepository, type ToolCallStart } from './tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER, type Upstream, type UpstreamChooser } from './upstream-chooser.js';
 import { UpstreamsRepository } from './upstreams.repository.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
+
+/** Where a session's relay runs: in this process, or on another replica (its record says which). */
+type Place = { kind: 'here'; session: GatewaySession } | { kind: 'elsewhere'; record: SessionRecord };
+
+/** What the holder of a session answers, before it is turned into HTTP here or a handoff reply. */
+type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: 'stream'; stream: ClientStream; prime: boolean };
 
 /** How long an initialize may take upstream before the gateway gives up on that session. */
 const INITIALIZE_TIMEOUT_MS = 30_000;
@@ -37,6 +45,16 @@ class Refusal extends Error {
 
 const refuse = (status: number, code: number, message: string, data?: Record<string, unknown>, headers?: Record<string, string>): Refusal =>
   new Refusal({ kind: 'json', status, body: errorResponse(undefined, code, message, data), ...(headers ? { headers } : {}) });
+
+/** The principal as it travels to the holder of a session. */
+const handedOver = (principal: Principal): HandoffRequest['principal'] => ({
+  ...principal,
+  scopes: [...principal.scopes],
+  allowedServers: [...principal.allowedServers],
+  allowedTools: [...principal.allowedTools],
+});
+
+const notFound = (): Refusal => refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found');
 
 const refuseWith = (error: DomainError, id?: string | number): Refusal => {
   const { status, body } = domainErrorResponse(error, id);
@@ -55,6 +73,8 @@ export class GatewayService implements OnApplicationShutdown {
   /** This process, as named in the session records it holds. */
   readonly replicaId = randomUUID();
   private readonly local = new Map<string, GatewaySession>();
+  /** Ends the handoff subscription of each session held here. */
+  private readonly unserve = new Map<string, () => void>();
   private readonly sessionDeps: GatewaySessionDeps;
   private readonly log: Logger;
 
@@ -62,6 +82,7 @@ export class GatewayService implements OnApplicationShutdown {
     private readonly apiKeys: ApiKeysService,
     private readonly relay: RunnerRelay,
     @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
+    private readonly handoff: SessionHandoff,
     private readonly upstreams: UpstreamsRepository,
     private readonly sessions: SessionStore,
     readonly eventLog: EventLog,
@@ -78,7 +99,10 @@ export class GatewayService implements OnApplicationShutdown {
       now: () => performance.timeOrigin + performance.now(),
       idleMs: config.mcp.sessionIdleSeconds * 1000,
       ended: (session) => {
-        if (this.local.get(session.sessionId) === session) this.local.delete(session.sessionId);
+        if (this.local.get(session.sessionId) !== session) return;
+        this.local.delete(session.sessionId);
+        this.unserve.get(session.sessionId)?.();
+        this.unserve.delete(session.sessionId);
       },
     };
   }
@@ -101,12 +125,11 @@ export class GatewayService implements OnApplicationShutdown {
       }
       if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.initialize(serverName, principal, incoming.message);
       this.checkProtocolVersion(headers);
-      const session = await this.sessionOf(serverName, principal, sessionId);
-      if (incoming.kind !== 'request') {
-        await this.relayed(() => session.forward(incoming.message));
-        return { kind: 'empty', status: 202 };
-      }
-      return this.request(session, principal, incoming.message, acceptsEventStream(headerValue(headers.accept)));
+      const sse = acceptsEventStream(headerValue(headers.accept));
+      const place = await this.locate(serverName, principal, sessionId);
+      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse));
+      const reply = await this.forward(place.record, { v: 1, op: 'post', serverName, principal: handedOver(principal), sse, message: incoming.message });
+      return this.followed(place.record.sessionId, reply, sse);
     });
   }
 
@@ -116,17 +139,13 @@ export class GatewayService implements OnApplicationShutdown {
       if (!acceptsEventStream(headerValue(headers.accept))) throw refuse(406, JsonRpcCode.SERVER_ERROR, 'Not Acceptable: GET needs Accept: text/event-stream');
       if (!mayUseServer(principal, serverName)) throw refuseWith(DomainError.forbidden(`This API key may not use MCP server ${serverName}`));
       this.checkProtocolVersion(headers);
-      const session = await this.sessionOf(serverName, principal, headerValue(headers['mcp-session-id']));
-      const sseHeaders = { 'mcp-session-id': session.sessionId };
       const lastEventId = headerValue(headers['last-event-id']);
-      if (lastEventId !== undefined) {
-        const position = parseEventId(lastEventId);
-        const stream = position === undefined ? undefined : session.stream(position.streamId);
-        if (position === undefined || stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
-        return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: position.seq, headers: sseHeaders };
-      }
-      if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
-      return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: this.primes(session.record), headers: sseHeaders };
+      const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
+      if (lastEventId !== undefined && resume === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
+      const place = await this.locate(serverName, principal, headerValue(headers['mcp-session-id']));
+      if (place.kind === 'here') return this.getHere(place.session, resume);
+      const reply = await this.forward(place.record, { v: 1, op: 'get', serverName, principal: handedOver(principal), ...(resume ? { resume } : {}) });
+      return this.followed(place.record.sessionId, reply, true);
     });
   }
 
@@ -134,9 +153,9 @@ export class GatewayService implements OnApplicationShutdown {
     return this.replying(async () => {
       const principal = await this.admit(headers);
       this.checkProtocolVersion(headers);
-      const session = await this.sessionOf(serverName, principal, headerValue(headers['mcp-session-id']));
-      session.close('the client ended the session');
-      await this.sessions.remove(session.sessionId);
+      const place = await this.locate(serverName, principal, headerValue(headers['mcp-session-id']));
+      if (place.kind === 'elsewhere') return this.followed(place.record.sessionId, await this.forward(place.record, { v: 1, op: 'delete', serverName, principal: handedOver(principal) }), false);
+      await this.deleteHere(place.session);
       return { kind: 'empty', status: 200 };
     });
   }
@@ -206,13 +225,25 @@ export class GatewayService implements OnApplicationShutdown {
       return { kind: 'failed', error: new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not answer initialize`, { runnerId: upstream.runnerId }) };
     }
     if (typeof answer.result.protocolVersion === 'string') record.protocolVersion = answer.result.protocolVersion;
-    await this.sessions.save(record);
     this.local.set(sessionId, session);
+    await this.serveHandoffs(session);
+    await this.sessions.save(record);
     this.log.info({ sessionId, serverName, runnerId: upstream.runnerId, versionId: upstream.versionId, apiKeyId: principal.keyId, protocolVersion: record.protocolVersion }, 'gateway session opened');
     return { kind: 'reply', reply: { kind: 'json', status: 200, body: answer, headers: { 'mcp-session-id': sessionId } } };
   }
 
-  private async request(session: GatewaySession, principal: Principal, message: JsonRpcRequest, sse: boolean): Promise<GatewayReply> {
+  /** Carries out a POST of a session held here (for this replica's client, or handed over by another replica: `remote`). */
+  private async postHere(session: GatewaySession, principal: Principal, incoming: IncomingMessage, sse: boolean, remote = false): Promise<HolderReply> {
+    if (incoming.kind !== 'request') {
+      try {
+        await session.forward(incoming.message);
+      } catch (error) {
+        if (error instanceof DomainError) return refuseWith(error).reply as HolderReply;
+        throw error;
+      }
+      return { kind: 'empty', status: 202 };
+    }
+    const message = incoming.message;
     let audit: ToolCallStart | undefined;
     if (message.method === 'tools/call') {
       const tool = message.params?.name;
@@ -223,7 +254,8 @@ export class GatewayService implements OnApplicationShutdown {
         return { kind: 'json', status: 200, body: domainErrorResponse(DomainError.forbidden(`This API key may not call tool ${tool} of MCP server ${session.record.serverName}`), message.id).body };
       }
     }
-    const sink = sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+    // Another replica reads the answer from the stream's log, SSE or not.
+    const sink = remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
     try {
       await session.request(message, sink, audit);
     } catch (error) {
@@ -234,9 +266,97 @@ export class GatewayService implements OnApplicationShutdown {
     }
     if (sink instanceof JsonAnswer) {
       const answer = await sink.answer;
-      return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer, headers: { 'mcp-session-id': session.sessionId } };
+      return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer };
     }
-    return { kind: 'sse', sessionId: session.sessionId, stream: sink, prime: this.primes(session.record), headers: { 'mcp-session-id': session.sessionId } };
+    return { kind: 'stream', stream: sink, prime: this.primes(session.record) };
+  }
+
+  private getHere(session: GatewaySession, resume: { streamId: string; seq: number } | undefined): GatewayReply {
+    const headers = { 'mcp-session-id': session.sessionId };
+    if (resume !== undefined) {
+      const stream = session.stream(resume.streamId);
+      if (stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${resume.streamId}.${resume.seq} names no stream of this session`);
+      return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: resume.seq, headers };
+    }
+    if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
+    return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: this.primes(session.record), headers };
+  }
+
+  private async deleteHere(session: GatewaySession): Promise<void> {
+    session.close('the client ended the session');
+    await this.sessions.remove(session.sessionId);
+  }
+
+  private asHttp(session: GatewaySession, reply: HolderReply): GatewayReply {
+    const headers = { 'mcp-session-id': session.sessionId };
+    if (reply.kind === 'stream') return { kind: 'sse', sessionId: session.sessionId, stream: reply.stream, prime: reply.prime, headers };
+    return { ...reply, headers: { ...reply.headers, ...headers } };
+  }
+
+  /** The holder's side of a handoff: the same operations as for its own clients. */
+  private async host(session: GatewaySession, request: HandoffRequest): Promise<HandoffReply> {
+    const principal = request.principal as Principal;
+    if (!session.isOpen || session.record.serverName !== request.serverName || session.record.apiKeyId !== principal.keyId) {
+      return { kind: 'json', status: 404, body: errorResponse(undefined, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found') };
+    }
+    session.touch();
+    this.sessions.touch(session.sessionId);
+    try {
+      switch (request.op) {
+        case 'post': {
+          const reply = await this.postHere(session, principal, classify(request.message), request.sse, true);
+          if (reply.kind !== 'stream') return reply;
+          return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
+        }
+        case 'get': {
+          const reply = this.getHere(session, request.resume);
+          if (reply.kind !== 'sse') return reply as HandoffReply;
+          return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.resumeAfter ?? reply.stream.handOver(), prime: reply.prime, sse: true };
+        }
+        case 'delete':
+          await this.deleteHere(session);
+          return { kind: 'empty', status: 200 };
+      }
+    } catch (error) {
+      if (error instanceof Refusal && error.reply.kind !== 'sse' && error.reply.kind !== 'sse-follow') return error.reply as HandoffReply;
+      throw error;
+    }
+  }
+
+  /** Hands a request to the replica holding the session; a holder that is gone means the session is. */
+  private async forward(record: SessionRecord, request: HandoffRequest): Promise<HandoffReply> {
+    const reply = await this.handoff.forward(record.sessionId, request);
+    if (reply !== undefined) return reply;
+    this.log.warn({ sessionId: record.sessionId, holder: record.replicaId }, 'the replica holding a gateway session is gone: session ended');
+    await this.sessions.remove(record.sessionId);
+    throw refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found (the replica holding it is gone)');
+  }
+
+  /** A holder's reply as this replica's HTTP answer: streams are followed in the Redis log. */
+  private async followed(sessionId: string, reply: HandoffReply, sse: boolean): Promise<GatewayReply> {
+    const headers = { 'mcp-session-id': sessionId };
+    if (reply.kind !== 'stream') return { ...reply, headers: { ...(reply.kind === 'json' ? reply.headers : {}), ...headers } } as GatewayReply;
+    if (sse) return { kind: 'sse-follow', sessionId, streamId: reply.streamId, afterSeq: reply.afterSeq, prime: reply.prime, headers };
+    const done = new AbortController();
+    try {
+      for await (const event of this.eventLog.follow(sessionId, reply.streamId, reply.afterSeq, done.signal)) {
+        if (!('method' in event.message)) return { kind: 'json', status: 200, body: event.message, headers };
+      }
+    } finally {
+      done.abort();
+    }
+    return { kind: 'empty', status: 202, headers };
+  }
+
+  /** Other replicas reach this session over NATS from now on; without NATS it is served by this replica only. */
+  private async serveHandoffs(session: GatewaySession): Promise<void> {
+    try {
+      const unserve = await this.handoff.serve(session.sessionId, (request) => this.host(session, request));
+      if (session.isOpen) this.unserve.set(session.sessionId, unserve);
+      else unserve();
+    } catch (error) {
+      this.log.warn({ sessionId: session.sessionId, err: (error as Error).message }, 'session not reachable from other replicas (no NATS)');
+    }
   }
 
   /** 2025-11-25 clients resume a stream from a priming event; older ones do not expect it. */
@@ -261,25 +381,21 @@ export class GatewayService implements OnApplicationShutdown {
   }
 
   /**
-   * The session a request belongs to. A session is bound to the key that opened it and to its
-   * server: anything else is "not found", as is a session this replica does not hold (cross-replica
-   * forwarding is the next step, docs/gateway.md).
+   * Where the session of a request runs. A session is bound to the key that opened it and to its
+   * server: anything else is "not found", as is a session whose record is gone.
    */
-  private async sessionOf(serverName: string, principal: Principal, sessionId: string | undefined): Promise<GatewaySession> {
+  private async locate(serverName: string, principal: Principal, sessionId: string | undefined): Promise<Place> {
     if (sessionId === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
     const session = this.local.get(sessionId);
-    if (session !== undefined && session.isOpen && session.record.serverName === serverName && session.record.apiKeyId === principal.keyId) {
+    if (session !== undefined) {
+      if (!session.isOpen || session.record.serverName !== serverName || session.record.apiKeyId !== principal.keyId) throw notFound();
       session.touch();
       this.sessions.touch(sessionId);
-      return session;
+      return { kind: 'here', session };
     }
-    if (session === undefined) {
-      const record = await this.sessions.find(sessionId);
-      if (record !== undefined && record.replicaId !== this.replicaId) {
-        this.log.warn({ sessionId, holder: record.replicaId }, 'request for a session held by another replica: not forwarded yet');
-      }
-    }
-    throw refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found');
+    const record = await this.sessions.find(sessionId);
+    if (record === undefined || record.replicaId === this.replicaId || record.serverName !== serverName || record.apiKeyId !== principal.keyId) throw notFound();
+    return { kind: 'elsewhere', record };
   }
 
   private callStart(principal: Principal, serverName: string, tool: string, args: unknown, record?: SessionRecord, sessionId?: string | null): ToolCallStart {
@@ -302,15 +418,6 @@ export class GatewayService implements OnApplicationShutdown {
     if (incoming.kind !== 'request' || incoming.message.method !== 'tools/call') return;
     const tool = incoming.message.params?.name;
     await this.audit.denied(this.callStart(principal, serverName, typeof tool === 'string' ? tool : '', incoming.message.params?.arguments, undefined, sessionId), ErrorCode.FORBIDDEN);
-  }
-
-  private async relayed(work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      if (error instanceof DomainError) throw refuseWith(error);
-      throw error;
-    }
   }
 
   private async replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {

@@ -25,9 +25,10 @@ export function parseBody(body: Buffer | string | undefined): ParsedBody {
   if (Array.isArray(raw)) return { ok: false, code: JsonRpcCode.INVALID_REQUEST, message: 'Invalid Request: JSON-RPC batches are not supported' };
   const parsed = JSONRPCMessageSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, code: JsonRpcCode.PARSE_ERROR, message: 'Parse error: not a valid JSON-RPC message' };
-  const message = parsed.data as JsonRpcMessage;
-  if ('method' in message) {
-    return 'id' in message ? { ok: true, incoming: { kind: 'request', message } } : { ok: true, incoming: { kind: 'notification', message } };
-  }
-  return { ok: true, incoming: { kind: 'response', message } };
+  return { ok: true, incoming: classify(parsed.data as JsonRpcMessage) };
+}
+
+export function classify(message: JsonRpcMessage): IncomingMessage {
+  if ('method' in message) return 'id' in message ? { kind: 'request', message } : { kind: 'notification', message };
+  return { kind: 'response', message };
 }
