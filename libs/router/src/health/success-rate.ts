@@ -25,9 +25,19 @@ export function successRateOutliers(state: HealthState, now: number, config: Out
 }
 
 /**
+ * Of the `elapsed` sweeps after `intervalStartedAt`, how many found the runner already back in
+ * service. As in Envoy, the sweep that returns a runner does not lower its multiplier yet.
+ */
+function sweepsInService(health: RunnerHealth, intervalStartedAt: number, elapsed: number, config: OutlierConfig): number {
+  if (health.ejectedUntil === null) return elapsed;
+  const firstInService = Math.max(1, Math.floor((health.ejectedUntil - intervalStartedAt) / config.intervalMs) + 1);
+  return Math.max(0, elapsed - firstInService + 1);
+}
+
+/**
  * Runs every sweep that is due at `now` (none if the interval has not elapsed). Idle gaps of
  * several intervals analyse once (the counters hold one interval's worth of data at most) and
- * lower the multiplier once per elapsed interval.
+ * lower the multiplier once per elapsed sweep that found the runner in service.
  */
 export function advanceInterval(state: HealthState, now: number, config: OutlierConfig): HealthState {
   const elapsed = Math.floor((now - state.intervalStartedAt) / config.intervalMs);
@@ -41,8 +51,8 @@ export function advanceInterval(state: HealthState, now: number, config: Outlier
   for (const [id, health] of Object.entries(state.runners)) {
     let next: RunnerHealth = { ...health, intervalSuccesses: 0, intervalFailures: 0 };
     if (outliers.has(id)) next = eject(next, 'success-rate', sweepAt, config);
-    else if (!isEjected(health, sweepAt) && next.ejections > 0) {
-      next.ejections = Math.max(0, next.ejections - elapsed);
+    else if (next.ejections > 0) {
+      next.ejections = Math.max(0, next.ejections - sweepsInService(health, state.intervalStartedAt, elapsed, config));
     }
     runners[id] = next;
   }
