@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NatsAuthModule } from './nats-auth/nats-auth.module.js';
 import { RelayModule } from './relay/relay.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         ConnectionsModule,
         NatsAuthModule,
         MetricsModule,
+        TelemetryModule,
         AdminEventsModule,
         ApiKeysModule,
         HealthModule,
