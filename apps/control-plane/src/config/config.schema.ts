@@ -98,6 +98,8 @@ export const controlPlaneEnvSchema = z.object({
     .default('')
     .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(urlWithScheme(['http', 'https']))),
+  /** How long the MCP gateway trusts a key check (0 = check every request); a revoked key works that much longer there. */
+  SWITCHYARD_MCP_KEY_CACHE_SECONDS: z.coerce.number({ message: 'expected whole seconds, 0 to 300' }).int().min(0).max(300).default(5),
   /** How long an MCP gateway session lives without a request before its record expires. */
   SWITCHYARD_MCP_SESSION_IDLE_SECONDS: z.coerce.number({ message: 'expected whole seconds, 60 to 604800' }).int().min(60).max(604_800).default(3600),
   /** Per API key, shared by all replicas (Redis token bucket): calls per second on average… */

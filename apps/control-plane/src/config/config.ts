@@ -30,6 +30,8 @@ export interface ControlPlaneConfig {
   readonly mcp: {
     readonly allowedOrigins: readonly string[];
     readonly sessionIdleSeconds: number;
+    /** SWITCHYARD_MCP_KEY_CACHE_SECONDS: how long a key check is reused (0: never). */
+    readonly keyCacheSeconds: number;
     /** Per API key, shared by replicas: SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND and _BURST. */
     readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   };
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       // Origin headers carry no path and no trailing slash: compare in that form.
       allowedOrigins: Object.freeze(e.SWITCHYARD_MCP_ALLOWED_ORIGINS.map((origin) => new URL(origin).origin)),
       sessionIdleSeconds: e.SWITCHYARD_MCP_SESSION_IDLE_SECONDS,
+      keyCacheSeconds: e.SWITCHYARD_MCP_KEY_CACHE_SECONDS,
       rateLimit: Object.freeze({ perSecond: e.SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND, burst: e.SWITCHYARD_MCP_RATE_LIMIT_BURST }),
     }),
     telemetry: Object.freeze({
