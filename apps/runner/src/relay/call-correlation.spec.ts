@@ -8,6 +8,17 @@ const request = (id: number | string, progressToken?: string) => ({
 });
 
 describe('CallCorrelation', () => {
+  it("remembers a pending call's trace context until the call is answered", () => {
+    const sut = new CallCorrelation();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    sut.track('call-traced', request(1), traceparent);
+    sut.track('call-untraced', request(2));
+
+    expect([sut.traceparentOf('call-traced'), sut.traceparentOf('call-untraced')]).toEqual([traceparent, undefined]);
+    sut.callOf({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(sut.traceparentOf('call-traced')).toBeUndefined();
+  });
+
   it("tags a request's progress and its answer with its call id; the answer ends the call", () => {
     const sut = new CallCorrelation();
     sut.track('call-1', request(7, 'tok'));

@@ -4,6 +4,8 @@ import { isRequest, isRequestId, isResponse, progressTokenOf, type RequestId } f
 interface PendingCall {
   requestId: RequestId;
   progressToken: RequestId | undefined;
+  /** The call's W3C trace context, for the log lines about it. */
+  traceparent: string | undefined;
 }
 
 /**
@@ -29,12 +31,12 @@ export class CallCorrelation {
   }
 
   /** Remembers a client request about to be written upstream. */
-  track(callId: string, request: JsonRpcRequest): void {
+  track(callId: string, request: JsonRpcRequest, traceparent?: string): void {
     // A client reusing the id of a request still pending breaks JSON-RPC; the newer call wins.
     const previous = this.callByRequest.get(request.id);
     if (previous !== undefined) this.forget(previous);
     const progressToken = progressTokenOf(request);
-    this.calls.set(callId, { requestId: request.id, progressToken });
+    this.calls.set(callId, { requestId: request.id, progressToken, traceparent });
     this.callByRequest.set(request.id, callId);
     if (progressToken !== undefined) this.callByProgress.set(progressToken, callId);
   }
@@ -61,6 +63,11 @@ export class CallCorrelation {
   /** The JSON-RPC id of a pending call, e.g. to cancel it upstream. */
   requestIdOf(callId: string): RequestId | undefined {
     return this.calls.get(callId)?.requestId;
+  }
+
+  /** The trace context a pending call came with. */
+  traceparentOf(callId: string): string | undefined {
+    return this.calls.get(callId)?.traceparent;
   }
 
   /** The pending call with this JSON-RPC request id (a client's `notifications/cancelled` names it). */

@@ -94,7 +94,7 @@ export function createCallHandler(options: CallHandlerOptions): CallHandler {
     } else if (draining && isRequest(message)) {
       return Promise.resolve(rejected('DRAINING', 'the runner is draining: it takes no new requests'));
     }
-    return session.deliver(call.callId, message, call.deadline);
+    return session.deliver(call.callId, message, { deadline: call.deadline, traceparent: call.traceparent });
   };
 
   const handler = async (msg: Msg): Promise<void> => {

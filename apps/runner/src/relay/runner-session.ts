@@ -5,6 +5,7 @@ import type { UpstreamConnection } from '../supervisor/upstream-connection.js';
 import { ACCEPTED, rejected, type AckDecision } from './ack.js';
 import { CallCorrelation } from './call-correlation.js';
 import { isNotification, isRequest, isRequestId } from './json-rpc-kinds.js';
+import { withTraceparent } from './trace-meta.js';
 import type { UpstreamMessageBody, UpstreamPublisher } from './upstream-publisher.js';
 
 type Body = UpstreamMessageBody extends infer M ? (M extends UpstreamMessageBody ? Omit<M, 'sessionId' | 'seq'> : never) : never;
@@ -76,17 +77,22 @@ export class RunnerSession {
     return this.calls.size;
   }
 
-  /** Writes one client message upstream, after those that arrived before it; resolves to the ack. */
-  deliver(callId: string, message: JsonRpcMessage, deadline?: string): Promise<AckDecision> {
+  /**
+   * Writes one client message upstream, after those that arrived before it; resolves to the ack.
+   * A request with a `traceparent` carries it upstream in `params._meta` (trace-meta.ts).
+   */
+  deliver(callId: string, message: JsonRpcMessage, { deadline, traceparent }: { deadline?: string; traceparent?: string } = {}): Promise<AckDecision> {
     const run = async (): Promise<AckDecision> => {
       const refused = await this.opened;
       if (refused !== undefined) return refused;
       const connection = this.connection;
       if (this.ended || connection === undefined) return rejected('UNKNOWN_SESSION', `session ${this.options.sessionId} has ended on this runner`);
-      this.note(callId, message, deadline);
+      this.note(callId, message, deadline, traceparent);
+      if (isRequest(message)) this.options.logger.debug({ sessionId: this.options.sessionId, callId, traceparent, method: message.method }, 'writing a request upstream');
+      const written = traceparent !== undefined && isRequest(message) ? withTraceparent(message, traceparent) : message;
       try {
         // Same envelope: jsonRpcMessageSchema mirrors the SDK's JSONRPCMessageSchema.
-        await connection.send(message as JSONRPCMessage);
+        await connection.send(written as JSONRPCMessage);
         return ACCEPTED;
       } catch (error) {
         this.forgetCall(callId);
@@ -106,15 +112,17 @@ export class RunnerSession {
   cancel(callId: string, reason: string): boolean {
     const requestId = this.calls.requestIdOf(callId);
     if (requestId === undefined) return false;
+    const traceparent = this.calls.traceparentOf(callId);
     this.forgetCall(callId);
     const notice: JsonRpcMessage = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
     const write = async () => {
       if (this.ended || this.connection === undefined) return;
       await this.connection.send(notice as JSONRPCMessage).catch((error: Error) => {
-        this.options.logger.warn({ sessionId: this.options.sessionId, callId, err: error.message }, 'could not forward a cancellation');
+        this.options.logger.warn({ sessionId: this.options.sessionId, callId, traceparent, err: error.message }, 'could not forward a cancellation');
       });
     };
     this.tail = this.tail.then(write, write);
+    this.options.logger.info({ sessionId: this.options.sessionId, callId, traceparent, reason }, 'call cancelled upstream');
     this.emit({ kind: 'error', callId, error: { code: 'CANCELLED', message: `cancelled: ${reason}` } });
     return true;
   }
@@ -145,9 +153,9 @@ export class RunnerSession {
     };
   }
 
-  private note(callId: string, message: JsonRpcMessage, deadline: string | undefined): void {
+  private note(callId: string, message: JsonRpcMessage, deadline: string | undefined, traceparent: string | undefined): void {
     if (isRequest(message)) {
-      this.calls.track(callId, message);
+      this.calls.track(callId, message, traceparent);
       if (deadline !== undefined) this.armDeadline(callId, deadline);
     } else if (isNotification(message) && message.method === 'notifications/cancelled') {
       // The client cancelled by itself: the upstream's late answer, if any, belongs to no call.
