@@ -12,6 +12,8 @@ import { NatsLink } from '../src/connections/nats-link.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { RunnerRelay } from '../src/relay/runner-relay.js';
 import type { RelaySession } from '../src/relay/relay-session.js';
+import { CallTelemetry } from '../src/telemetry/call-telemetry.service.js';
+import { parseTraceparent } from '../src/telemetry/traceparent.js';
 import { startControlPlane, type TestControlPlane } from './harness.js';
 import { RelayTestClient, until } from './relay-client.js';
 import { EVERYTHING_ENTRY, RELAY_FIXTURE_SERVER, startRunnerProcess, stdioPlacement, type RunnerProcess } from './relay-runner-process.js';
@@ -160,6 +162,18 @@ describe('relay: control plane → NATS → runner → stdio MCP server', () => 
       code: 'CANCELLED',
       message: 'cancelled: gateway deadline',
     });
+  });
+
+  it("carries the call's trace context to the server: the gateway span's traceparent arrives in the tool's _meta", async () => {
+    const sutClient = await client(FIXTURE);
+    const clientTraceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01';
+    const span = cp.app.get(CallTelemetry).startCall({ server: 'relay-fixture', tool: 'meta', incoming: { meta: clientTraceparent } });
+
+    const { response } = await sutClient.request('tools/call', { name: 'meta', arguments: {}, _meta: { traceparent: clientTraceparent } }, { traceparent: span.traceparent });
+    span.end('OK');
+
+    expect(JSON.parse(textOf(response))).toEqual({ traceparent: span.traceparent });
+    expect(parseTraceparent(span.traceparent)).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: expect.not.stringMatching('b7ad6b7169203331') });
   });
 
   it('brings a 5 MB result intact through a nats-server with the default 1 MB max_payload', async () => {
