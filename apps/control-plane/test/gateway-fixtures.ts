@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createUser } from '@nats-io/jwt';
 import { testEnv } from '@switchyard/devstack/testing';
 import { credsText } from '@switchyard/nats-auth';
+import { NatsLink } from '../src/connections/nats-link.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { PlacementService } from '../src/placement/placement.service.js';
 import type { TestControlPlane } from './harness.js';
@@ -22,6 +23,9 @@ export interface PlacedEverything {
  * the deployment over stdio, and the Placement the placement service makes of it.
  */
 export async function placeEverything(cp: TestControlPlane, serverName = 'everything'): Promise<PlacedEverything> {
+  // The control plane dials NATS in the background; on a loaded machine its first attempt may fail
+  // and the retry come seconds later. The tests are about the gateway, not about that wait.
+  await cp.app.get(NatsLink).connected(30_000);
   const nodepool = await cp.prisma.nodepool.create({ data: { name: `gw-${randomUUID().slice(0, 8)}`, kind: 'ON_PREM', region: 'de-fra-1', jurisdiction: 'EU' } });
   const server = await cp.prisma.mcpServer.create({ data: { name: serverName } });
   const version = await cp.prisma.mcpServerVersion.create({ data: { serverId: server.id, version: '1.0.0', transport: 'STDIO', command: 'node', args: [EVERYTHING_ENTRY, 'stdio'] } });

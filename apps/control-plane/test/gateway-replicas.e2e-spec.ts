@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfig } from '../src/config/config.js';
+import { NatsLink } from '../src/connections/nats-link.js';
 import { createApp } from '../src/create-app.js';
 import { GatewayService } from '../src/gateway/gateway.service.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -64,6 +65,7 @@ describe('MCP gateway across two replicas', () => {
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('replica B did not bind a TCP port');
     b = { app, url: `http://127.0.0.1:${address.port}` };
+    await app.get(NatsLink).connected(30_000); // see placeEverything
     placed = await placeEverything(a);
     key = await a.keyFor(ApiKeyRole.AGENT, 'replicas-agent');
   });

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, ErrorCode, type JsonRpcRequest } from '@switchyard/protocol';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { bearerToken } from '../auth/api-key-secret.js';
+import { bearerToken, hashSecret } from '../auth/api-key-secret.js';
 import type { Principal } from '../auth/principal.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logging.module.js';
@@ -18,6 +18,7 @@ import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
 import { classify, parseBody, type IncomingMessage } from './incoming-message.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
 import { mayCallTool, mayUseGateway, mayUseServer } from './mcp-scope.js';
+import { PrincipalCache } from './principal-cache.js';
 import type { SessionRecord } from './session-record.js';
 import { SessionHandoff } from './session-handoff.js';
 import { SessionStore } from './session-store.js';
@@ -77,6 +78,8 @@ export class GatewayService implements OnApplicationShutdown {
   private readonly unserve = new Map<string, () => void>();
   private readonly sessionDeps: GatewaySessionDeps;
   private readonly log: Logger;
+  /** Key checks reused for SWITCHYARD_MCP_KEY_CACHE_SECONDS (a Postgres query per message otherwise). */
+  private readonly principals: PrincipalCache;
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -91,6 +94,7 @@ export class GatewayService implements OnApplicationShutdown {
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'gateway' });
+    this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
     this.sessionDeps = {
       eventLog,
       sessions,
@@ -368,9 +372,14 @@ export class GatewayService implements OnApplicationShutdown {
   private async admit(headers: Headers): Promise<Principal> {
     const token = bearerToken(headers.authorization);
     if (token === undefined) throw refuseWith(DomainError.unauthenticated());
-    const principal = await this.apiKeys.authenticate(token).catch((error: unknown) => {
-      throw error instanceof DomainError ? refuseWith(error) : error;
-    });
+    const keyHash = hashSecret(token);
+    let principal = this.principals.get(keyHash, Date.now());
+    if (principal === undefined) {
+      principal = await this.apiKeys.authenticate(token).catch((error: unknown) => {
+        throw error instanceof DomainError ? refuseWith(error) : error;
+      });
+      this.principals.set(keyHash, principal, Date.now());
+    }
     if (!mayUseGateway(principal)) throw refuseWith(DomainError.forbidden('This API key lacks the mcp:call scope'));
     return principal;
   }
