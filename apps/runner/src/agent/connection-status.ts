@@ -8,17 +8,30 @@ export function isCredentialRefusal(error: unknown): boolean {
   return /authorization violation|authentication revoked|authentication expired|user authentication/i.test(message);
 }
 
+/** TLS verification failures (Node's codes and messages): retrying will not fix them by itself. */
+const TLS_TRUST_PROBLEM = /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_|ERR_TLS|hostname\/IP does not match/i;
+
+/** What a failed connect means, for the log line: a distrust of the server's certificate reads differently from a network problem. */
+export function describeConnectError(error: unknown): string {
+  const message = error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? '')} ${String((error as { cause?: { message?: unknown } }).cause?.message ?? '')}` : String(error);
+  if (TLS_TRUST_PROBLEM.test(message)) {
+    return "the NATS server's TLS certificate is not trusted: check tls.caFile (or the nats-ca.pem received at enrollment) and the NATS URL's host name";
+  }
+  return 'NATS not reachable yet';
+}
+
 /**
  * Logs what the connection goes through. This is the only place a denied publish shows up: the
  * server drops it and tells the client asynchronously, `publish()` itself never throws.
  */
-export async function logConnectionStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+export async function logConnectionStatus(nc: NatsConnection, logger: Logger, hooks: { onReconnect?: () => void } = {}): Promise<void> {
   for await (const status of nc.status()) {
     switch (status.type) {
       case 'disconnect':
         logger.warn({ server: status.server }, 'disconnected from NATS; reconnecting');
         break;
       case 'reconnect':
+        hooks.onReconnect?.();
         logger.info({ server: status.server }, 'reconnected to NATS');
         break;
       case 'ldm':

@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import type { GpuInfo } from '../gpu/nvidia-smi.js';
 import { systemClock, type Clock, type Rng } from '../supervisor/clock.js';
 import type { ServerStatus } from '../supervisor/server-status.js';
-import { isCredentialRefusal, logConnectionStatus } from './connection-status.js';
+import { describeConnectError, isCredentialRefusal, logConnectionStatus } from './connection-status.js';
 import { ControlDispatcher, type ControlHandler, type ControlType } from './control-dispatcher.js';
 import type { CredentialStore } from './credential-store.js';
 import { buildHeartbeat, GpuInventory } from './heartbeat.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
 import { RenewalScheduler } from './renewal.js';
 
 /**
@@ -59,6 +60,8 @@ export interface RunnerAgentOptions {
 }
 
 const DRAIN_POLL_MS = 100;
+/** The longest wait between two reconnect attempts. */
+const MAX_RECONNECT_WAIT_MS = 30_000;
 
 /**
  * The runner's side of NATS: one connection with the runner's own credentials, heartbeats,
@@ -142,6 +145,7 @@ export class RunnerAgent {
   async start(): Promise<void> {
     const { options } = this;
     const wait = options.reconnectTimeWaitMs ?? 1_000;
+    const backoff = new ReconnectBackoff({ baseMs: wait, maxMs: MAX_RECONNECT_WAIT_MS, now: () => this.clock.now(), rng: options.rng ?? Math.random });
     const tls = options.caPem ? { ca: options.caPem } : options.natsUrls.some((url) => url.startsWith('tls://')) ? {} : undefined;
     const nc = await this.firstConnect(() =>
       connect({
@@ -150,10 +154,9 @@ export class RunnerAgent {
         inboxPrefix: subjects.runnerInboxPrefix(this.runnerId),
         authenticator: options.credentials.authenticator(),
         maxReconnectAttempts: -1,
-        // Every attempt waits wait + [0, wait): runners cut off together come back spread out.
-        reconnectTimeWait: wait,
-        reconnectJitter: wait,
-        reconnectJitterTLS: wait,
+        // Jittered exponential backoff (reconnect-backoff.ts): runners cut off together come back
+        // spread out, and a long outage is not hammered every second.
+        reconnectDelayHandler: () => backoff.nextDelay(),
         // Notice a dead server within ~30 s even when nothing is being sent.
         pingInterval: 10_000,
         maxPingOut: 3,
@@ -164,7 +167,7 @@ export class RunnerAgent {
     if (!nc) return; // stopped while NATS was still unreachable
     this.nc = nc;
     options.logger.info({ servers: options.natsUrls, runnerId: this.runnerId }, 'connected to NATS');
-    void logConnectionStatus(nc, options.logger.child({ component: 'nats' }));
+    void logConnectionStatus(nc, options.logger.child({ component: 'nats' }), { onReconnect: () => backoff.reset() });
     void nc.closed().then((error) => this.onClosed(error ?? undefined));
 
     nc.subscribe(subjects.runCtl(this.runnerId), {
@@ -199,7 +202,7 @@ export class RunnerAgent {
         if (isCredentialRefusal(error)) throw error;
         const delay = Math.min(base * 2 ** Math.min(attempt - 1, 5), 30_000) * (0.5 + rng() / 2);
         if (attempt === 1 || attempt % 10 === 0) {
-          this.options.logger.warn({ err: (error as Error).message, attempt, retryInMs: Math.round(delay) }, 'NATS not reachable yet; retrying');
+          this.options.logger.warn({ err: (error as Error).message, attempt, retryInMs: Math.round(delay) }, `${describeConnectError(error)}; retrying`);
         }
         await new Promise((resolve) => this.clock.schedule(delay, () => resolve(undefined)));
       }
