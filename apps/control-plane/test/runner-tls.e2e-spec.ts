@@ -1,6 +1,6 @@
 // TLS to NATS end to end, as docs/runner.md describes it: nats-server (operator mode) with a
 // certificate from a private CA; the control plane as a process of its own that trusts that CA
-// (NODE_EXTRA_CA_CERTS) and hands runners `tls://` URLs and the CA (SWITCHYARD_NATS_PUBLIC_URLS,
+// for its own connections (SWITCHYARD_NATS_CA_FILE, no NODE_EXTRA_CA_CERTS) and hands runners `tls://` URLs and the CA (SWITCHYARD_NATS_PUBLIC_URLS,
 // SWITCHYARD_NATS_CA_FILE); `switchyard-runner enroll` and `start` as real processes.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,8 +75,6 @@ describe('runner ↔ NATS over TLS with the CA handed out at enrollment', () => 
         SWITCHYARD_NATS_CA_FILE: tls.caFile,
         SWITCHYARD_LOG_LEVEL: 'warn',
       }),
-      // The control plane's own NATS connection trusts the private CA the way Node does it.
-      NODE_EXTRA_CA_CERTS: tls.caFile,
     };
     controlPlane = spawnChild({ name: 'control plane', command: process.execPath, args: [CONTROL_PLANE_MAIN], env, stopTimeoutMs: 15_000 });
     // /readyz includes a NATS ping: 200 means the control plane is connected over TLS.

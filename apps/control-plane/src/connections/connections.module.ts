@@ -41,7 +41,7 @@ export const REDIS = Symbol('Redis');
       provide: NatsLink,
       inject: [CONTROL_PLANE_CONFIG, LOGGER],
       useFactory: (config: ControlPlaneConfig, logger: Logger) =>
-        new NatsLink(config.natsUrls, logger, { name: 'switchyard-control-plane', creds: config.natsAuth.controlPlaneUser.creds }),
+        new NatsLink(config.natsUrls, logger, { name: 'switchyard-control-plane', creds: config.natsAuth.controlPlaneUser.creds, caPem: config.natsCaPem }),
     },
   ],
   exports: [REDIS, NatsLink],

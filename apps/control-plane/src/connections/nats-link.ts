@@ -6,6 +6,11 @@ export interface NatsLinkOptions {
   name: string;
   /** Text of a .creds file (user JWT + seed): NATS runs in operator mode. Never logged. */
   creds: string;
+  /**
+   * PEM of the CA to trust for tls:// URLs (SWITCHYARD_NATS_CA_FILE, the one runners get too);
+   * null or absent: Node's trust store. Not applied to plain nats:// URLs.
+   */
+  caPem?: string | null;
 }
 
 /**
@@ -66,6 +71,7 @@ export class NatsLink {
           authenticator: credsAuthenticator(new TextEncoder().encode(this.options.creds)),
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
+          ...(this.options.caPem && this.servers.some((url) => url.startsWith('tls://')) ? { tls: { ca: this.options.caPem } } : {}),
         });
         // close() may have run while we were dialing: do not leak a connection nobody will close.
         if (this.closed) {

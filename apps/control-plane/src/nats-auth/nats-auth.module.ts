@@ -15,7 +15,7 @@ import { SystemNatsLink } from './system-nats-link.js';
       provide: SystemNatsLink,
       inject: [CONTROL_PLANE_CONFIG, LOGGER],
       useFactory: (config: ControlPlaneConfig, logger: Logger) =>
-        new SystemNatsLink(config.natsUrls, logger.child({ component: 'nats-sys' }), config.natsAuth.systemUser.creds),
+        new SystemNatsLink(config.natsUrls, logger.child({ component: 'nats-sys' }), config.natsAuth.systemUser.creds, config.natsCaPem),
     },
   ],
   exports: [RunnerCredentialsService, SystemNatsLink],

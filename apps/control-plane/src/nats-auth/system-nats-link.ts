@@ -11,8 +11,8 @@ const REQUEST_TIMEOUT_MS = 5_000;
 export class SystemNatsLink {
   readonly link: NatsLink;
 
-  constructor(servers: readonly string[], logger: Logger, systemUserCreds: string) {
-    this.link = new NatsLink(servers, logger, { name: 'switchyard-control-plane-sys', creds: systemUserCreds });
+  constructor(servers: readonly string[], logger: Logger, systemUserCreds: string, caPem: string | null = null) {
+    this.link = new NatsLink(servers, logger, { name: 'switchyard-control-plane-sys', creds: systemUserCreds, caPem });
   }
 
   /** Replaces an account's JWT on the servers; throws unless the server reports it applied. */
