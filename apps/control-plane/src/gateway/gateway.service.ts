@@ -8,7 +8,6 @@ import type { Principal } from '../auth/principal.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
-import { argumentsHmac } from './arguments-hmac.js';
 import { JsonAnswer, type ClientStream } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
@@ -20,8 +19,10 @@ import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-erro
 import { mayCallTool, mayUseGateway, mayUseServer } from './mcp-scope.js';
 import { PrincipalCache } from './principal-cache.js';
 import type { SessionRecord } from './session-record.js';
+import { handedOver, notFound, refuse, refuseWith, Refusal } from './refusal.js';
 import { SessionHandoff } from './session-handoff.js';
 import { SessionStore } from './session-store.js';
+import { toolCallStart } from './tool-call-start.js';
 import { ToolInvocationsRepository, type ToolCallStart } from './tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER, type Upstream, type UpstreamChooser } from './upstream-chooser.js';
 import { UpstreamsRepository } from './upstreams.repository.js';
@@ -36,31 +37,6 @@ type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: '
 
 /** How long an initialize may take upstream before the gateway gives up on that session. */
 const INITIALIZE_TIMEOUT_MS = 30_000;
-
-/** A refusal at the transport level: an HTTP status and a JSON-RPC error body. */
-class Refusal extends Error {
-  constructor(readonly reply: GatewayReply) {
-    super('refused');
-  }
-}
-
-const refuse = (status: number, code: number, message: string, data?: Record<string, unknown>, headers?: Record<string, string>): Refusal =>
-  new Refusal({ kind: 'json', status, body: errorResponse(undefined, code, message, data), ...(headers ? { headers } : {}) });
-
-/** The principal as it travels to the holder of a session. */
-const handedOver = (principal: Principal): HandoffRequest['principal'] => ({
-  ...principal,
-  scopes: [...principal.scopes],
-  allowedServers: [...principal.allowedServers],
-  allowedTools: [...principal.allowedTools],
-});
-
-const notFound = (): Refusal => refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found');
-
-const refuseWith = (error: DomainError, id?: string | number): Refusal => {
-  const { status, body } = domainErrorResponse(error, id);
-  return new Refusal({ kind: 'json', status, body, ...(error.code === ErrorCode.UNAUTHENTICATED ? { headers: { 'www-authenticate': 'Bearer' } } : {}) });
-};
 
 /**
  * The MCP gateway's use cases for `/mcp/<server>` (Streamable HTTP, docs/gateway.md): POST relays
@@ -252,7 +228,7 @@ export class GatewayService implements OnApplicationShutdown {
     if (message.method === 'tools/call') {
       const tool = message.params?.name;
       if (typeof tool !== 'string') return { kind: 'json', status: 200, body: errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'tools/call needs params.name') };
-      audit = this.callStart(principal, session.record.serverName, tool, message.params?.arguments, session.record);
+      audit = toolCallStart({ principal, serverName: session.record.serverName, tool, args: message.params?.arguments, hmacKey: this.config.auditHmacKey, record: session.record });
       if (!mayCallTool(principal, session.record.serverName, tool)) {
         await this.audit.denied(audit, ErrorCode.FORBIDDEN);
         return { kind: 'json', status: 200, body: domainErrorResponse(DomainError.forbidden(`This API key may not call tool ${tool} of MCP server ${session.record.serverName}`), message.id).body };
@@ -407,26 +383,11 @@ export class GatewayService implements OnApplicationShutdown {
     return { kind: 'elsewhere', record };
   }
 
-  private callStart(principal: Principal, serverName: string, tool: string, args: unknown, record?: SessionRecord, sessionId?: string | null): ToolCallStart {
-    return {
-      callId: randomUUID(),
-      apiKeyId: principal.keyId,
-      sessionId: record?.sessionId ?? sessionId ?? null,
-      serverName,
-      versionId: record?.versionId ?? null,
-      runnerId: record?.runnerId ?? null,
-      nodepoolId: record?.nodepoolId ?? null,
-      tool,
-      argumentsHmac: argumentsHmac(this.config.auditHmacKey, args),
-      startedAt: new Date(),
-    };
-  }
-
   /** A tools/call on a server outside the key's scope still leaves its audit row. */
   private async auditDenied(principal: Principal, serverName: string, incoming: IncomingMessage, sessionId: string | null): Promise<void> {
     if (incoming.kind !== 'request' || incoming.message.method !== 'tools/call') return;
     const tool = incoming.message.params?.name;
-    await this.audit.denied(this.callStart(principal, serverName, typeof tool === 'string' ? tool : '', incoming.message.params?.arguments, undefined, sessionId), ErrorCode.FORBIDDEN);
+    await this.audit.denied(toolCallStart({ principal, serverName, tool: typeof tool === 'string' ? tool : '', args: incoming.message.params?.arguments, hmacKey: this.config.auditHmacKey, sessionId }), ErrorCode.FORBIDDEN);
   }
 
   private async replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {
