@@ -12,11 +12,15 @@ export function standardNormal(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(openUniform(rng))) * Math.cos(2 * Math.PI * rng());
 }
 
+const MAX_ATTEMPTS = 64;
+
 export function sampleGamma(shape: number, rng: () => number): number {
   if (shape < 1) return sampleGamma(shape + 1, rng) * openUniform(rng) ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
+  // Accepts within a few tries for any real uniform source (rate > 95%); the bound only stops a
+  // degenerate rng (e.g. a constant) from hanging the request path, by answering the mean.
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let x: number;
     let v: number;
     do {
@@ -27,6 +31,7 @@ export function sampleGamma(shape: number, rng: () => number): number {
     const u = openUniform(rng);
     if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
+  return shape;
 }
 
 export function sampleBeta(alpha: number, beta: number, rng: () => number): number {
