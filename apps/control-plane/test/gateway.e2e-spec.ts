@@ -14,6 +14,17 @@ import { ToolInvocationsRepository } from '../src/gateway/tool-invocations.repos
 import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
 import { placeEverything, SseReader, type PlacedEverything } from './gateway-fixtures.js';
 
+/** Polls `find` (sync or async) until it returns something; no sleeps on a fixed schedule of waiting for time to pass. */
+async function until<T>(find: () => T | undefined | Promise<T | undefined>, description: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 jest.setTimeout(60_000);
 
 const ALLOWED_ORIGIN = 'http://localhost:6274';
@@ -139,6 +150,21 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
     const result = await sut.callTool({ name: 'trigger-elicitation-request', arguments: {} });
 
     expect(textOf(result)).toContain('- Name: Ada Lovelace');
+  });
+
+  it('sends a server → client request on the GET stream while two calls are in flight, and relays the answer', async () => {
+    const sut = await connect();
+    sut.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant', content: { type: 'text', text: 'answered from the GET stream' }, model: 'm', stopReason: 'endTurn' }));
+    const progress: number[] = [];
+    const long = sut.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 2 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    await until(() => (progress.length > 0 ? true : undefined), 'the long call to be running');
+
+    const sampled = await sut.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hi', maxTokens: 5 } });
+
+    expect(textOf(sampled)).toContain('answered from the GET stream');
+    expect(textOf(await long)).toContain('Long running operation completed');
+    // Two request streams were open: the request had no single stream to go to.
+    expect(cp.app.get(GatewayService).openSessions).toBe(1);
   });
 
   it('reads a resource', async () => {
@@ -305,5 +331,21 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
 
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+  });
+
+  // Last: server-everything finishes the cancelled operation anyway, and the next session on the
+  // same stdio process would see its late messages.
+  it('audits a call the client cancels as CANCELLED', async () => {
+    const sut = await connect();
+    const stop = new AbortController();
+    const progress: number[] = [];
+    const call = sut.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 2, steps: 4 } }, undefined, { signal: stop.signal, onprogress: (p) => progress.push(p.progress) });
+    await until(() => (progress.length > 0 ? true : undefined), 'the call to be running');
+
+    stop.abort('the user pressed stop');
+
+    await expect(call).rejects.toThrow();
+    const row = await until(async () => (await auditRows(await keyIdOf(agentKey))).find((r) => r.tool === 'trigger-long-running-operation' && r.outcome !== 'PENDING' && r.errorCode === 'CLIENT_CANCELLED'), 'the audit row to be completed');
+    expect(row).toMatchObject({ outcome: 'CANCELLED', finishedAt: expect.any(Date) });
   });
 });

@@ -21,6 +21,12 @@ describe('destinationOf', () => {
     expect(destinationOf(progress('p-1'), undefined, [call(1, { progressToken: 'p-1', sse: false })])).toEqual({ kind: 'standalone' });
   });
 
+  it('drops progress for a request no longer in flight instead of sending it to another stream', () => {
+    const stale = { jsonrpc: '2.0' as const, method: 'notifications/progress', params: { progressToken: 'gone', progress: 2 } };
+
+    expect(destinationOf(stale, undefined, [call(1)])).toMatchObject({ kind: 'drop' });
+  });
+
   it('sends unrelated messages to the only open SSE request stream, else to the standalone stream', () => {
     expect(destinationOf(sampling, undefined, [call(1)])).toEqual({ kind: 'stream', streamId: 's1' });
     expect(destinationOf(log, undefined, [call(1), call(2, { sse: false })])).toEqual({ kind: 'stream', streamId: 's1' });

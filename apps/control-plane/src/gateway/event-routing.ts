@@ -22,7 +22,8 @@ export type Destination =
 
 /**
  * Where an upstream message goes. Answers go to the stream of their request; progress to the
- * stream of the request it reports on (the runner names the call, or the progressToken does).
+ * stream of the request it reports on (the runner names the call, or the progressToken does), and
+ * nowhere when that request is not in flight any more.
  * Everything else — logs, list_changed, server → client requests (sampling, elicitation, roots) —
  * carries no link to a request over stdio. While exactly one SSE request stream is open it is
  * almost surely about that request (a tool asking for sampling mid-call), so it goes there, where
@@ -38,6 +39,9 @@ export function destinationOf(message: JsonRpcMessage, callId: string | undefine
     const token = message.params?.progressToken;
     const request = requests.find((candidate) => (callId !== undefined && candidate.callId === callId) || (token !== undefined && candidate.progressToken === token));
     if (request !== undefined) return request.sse ? { kind: 'stream', streamId: request.streamId } : { kind: 'standalone' };
+    // Progress may only name a request in flight (spec, progress): anything else is stale — e.g.
+    // an operation the client cancelled that the server finishes anyway — and clients reject it.
+    return { kind: 'drop', reason: `progress for no request in flight (token ${String(token)})` };
   }
   const sseStreams = new Set(requests.filter((request) => request.sse).map((request) => request.streamId));
   if (sseStreams.size === 1) return { kind: 'stream', streamId: [...sseStreams][0] as string };
