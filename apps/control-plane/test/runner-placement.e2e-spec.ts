@@ -237,6 +237,32 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     const onSurvivor = await session(survivor, deploymentId, versionId);
     const echoed = await onSurvivor.request('tools/call', { name: 'echo', arguments: { message: 'survived' } });
     expect(echoed.response).toMatchObject({ result: { content: [{ text: 'Echo: survived' }] } });
+    await start(victim);
+  }, SLOW);
+
+  it('drainRunner: the runner goes DRAINING, refuses new sessions, its replica moves; audited; an OFFLINE runner is a CONFLICT', async () => {
+    const { placements } = await deploymentView(deploymentId);
+    const drained = placements[0]!.runnerId;
+    const other = drained === first ? second : first;
+
+    const response = await cp.gql<{ drainRunner: { status: string } }>(`mutation($id: ID!) { drainRunner(id: $id, graceSeconds: 5) { status } }`, { id: drained }, operator);
+
+    expect(response.data?.drainRunner.status).toBe('DRAINING');
+    const moved = await placedOn(deploymentId, `the replica to move to ${other}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === other);
+    expect(moved.unplacedReplicas).toBe(0);
+    await until(() => (statusOf.get(drained) === 'DRAINING' ? true : undefined), `${drained} DRAINING from its own heartbeat`, 10_000, () => undefined);
+    const refused = new RelayTestClient(relay.openSession(drained, { sessionId: randomUUID(), deploymentId, versionId }));
+    clients.push(refused);
+    await expect(refused.initialize()).rejects.toThrow(/DRAINING|draining/);
+    expect(await cp.prisma.adminEvent.count({ where: { action: 'runner.drain', targetId: drained } })).toBe(1);
+
+    // Back into service: restart its process (as systemctl restart would).
+    await running.get(drained)!.kill();
+    running.delete(drained);
+    await until(() => (statusOf.get(drained) === 'OFFLINE' ? true : undefined), `${drained} OFFLINE`, 5_000, () => undefined);
+    const offline = await cp.gql(`mutation($id: ID!) { drainRunner(id: $id) { status } }`, { id: drained }, operator);
+    expect(offline.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await start(drained);
   }, SLOW);
 
   it('delivers secret values over NATS into a clean environment: never on the runner disk or in its logs', async () => {

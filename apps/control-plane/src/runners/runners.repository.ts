@@ -51,6 +51,15 @@ export class RunnersRepository {
     });
   }
 
+  /** ENROLLED, HEALTHY or UNHEALTHY → DRAINING, in the caller's transaction; false otherwise. */
+  async markDraining(tx: Tx, id: string): Promise<boolean> {
+    const { count } = await tx.runner.updateMany({
+      where: { id, status: { in: [RunnerStatus.ENROLLED, RunnerStatus.HEALTHY, RunnerStatus.UNHEALTHY] }, fencedAt: null, revokedAt: null },
+      data: { status: RunnerStatus.DRAINING },
+    });
+    return count > 0;
+  }
+
   /** OFFLINE → ENROLLED (connected, awaiting its first heartbeat). Fenced and revoked runners stay OFFLINE. */
   async markConnected(id: string): Promise<boolean> {
     const { count } = await this.prisma.runner.updateMany({
