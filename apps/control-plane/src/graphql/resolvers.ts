@@ -11,10 +11,11 @@ import { PoliciesResolver } from '../policies/policies.resolver.js';
 import { ServerRoutePolicyResolver } from '../policies/server-route-policy.resolver.js';
 import { RunnerRevocationResolver } from '../enrollment/runner-revocation.resolver.js';
 import { DeploymentPlacementResolver } from '../placement/deployment-placement.resolver.js';
+import { RunnerDrainResolver } from '../runners/runner-drain.resolver.js';
 
 /**
  * Every resolver of the admin API. The schema file is generated from this list; an e2e test
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver] as const;
