@@ -171,6 +171,30 @@ describe('RunnerAgent against nats-server (operator mode)', () => {
     heartbeats.stop();
   });
 
+  it('hands a drain to a relay that drains itself, keeps passing it messages, and closes it when the grace is over', async () => {
+    const runner = await enrolledRunner(world, 600);
+    const { sut } = makeAgent(runner);
+    const handled: string[] = [];
+    const lifecycle = { drain: jest.fn(), close: jest.fn(async (_reason: string) => undefined) };
+    sut.onCall((msg) => {
+      const callId = decode(callMessageSchema, msg.data).callId;
+      handled.push(callId);
+      accept(msg, callId);
+    }, lifecycle);
+    sut.setInFlightCounter(() => 1);
+    await sut.start();
+
+    world.cp.publish(subjects.runCtl(runner.runnerId), JSON.stringify({ v: RUNNER_PROTOCOL_VERSION, type: 'drain', graceMs: 200 }));
+    await waitFor(() => lifecycle.drain.mock.calls.length === 1, 'the relay told to drain');
+    // The relay decides what it still takes (answers to in-flight calls must pass): the agent hands it on.
+    await world.cp.request(subjects.runCall(runner.runnerId), callMessage('call-after-drain'), { timeout: 2_000 });
+    expect(handled).toEqual(['call-after-drain']);
+
+    await waitFor(() => lifecycle.close.mock.calls.length === 1, 'the relay closed after the grace period');
+    expect(lifecycle.close.mock.calls[0]?.[0]).toMatch(/drained.*grace period is over/);
+    expect(sut.draining).toBe(true);
+  });
+
   it('on shutdown waits for the call in flight, then leaves NATS and stops its servers', async () => {
     const runner = await enrolledRunner(world, 600);
     const { sut, stopAll } = makeAgent(runner);

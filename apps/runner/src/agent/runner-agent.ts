@@ -107,7 +107,16 @@ export class RunnerAgent {
       clock: this.clock,
       rng: options.rng ?? Math.random,
     });
-    this.control.on('drain', (message) => this.drain(`drain requested by the control plane (grace ${message.graceMs} ms)`));
+    this.control.on('drain', async (message) => {
+      if (this.isDraining) return;
+      await this.drain(`drain requested by the control plane (grace ${message.graceMs} ms)`);
+      // Then what is still in flight fails with a clear error; the runner stays connected, serving nothing.
+      this.clock.schedule(message.graceMs, () => {
+        if (this.stopping || this.inFlight() === 0) return;
+        this.options.logger.warn({ inFlight: this.inFlight(), graceMs: message.graceMs }, 'drain grace period over; failing in-flight calls');
+        void this.callLifecycle?.close('the runner was drained and its grace period is over');
+      });
+    });
   }
 
   /** The live connection (for publishing on `sy.cp.<id>.msg`); undefined before start. */
