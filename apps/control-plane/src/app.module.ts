@@ -39,12 +39,14 @@ export class AppModule {
         HealthModule,
         ...DOMAIN_MODULES,
         RelayModule,
-        GatewayModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [CONTROL_PLANE_CONFIG, MetricsService],
           useFactory: graphqlOptions,
         }),
+        // Last: destroy hooks run in reverse, and the gateway must end its calls (and SSE streams)
+        // before Apollo's stop waits for open HTTP connections.
+        GatewayModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
