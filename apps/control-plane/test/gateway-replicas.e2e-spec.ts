@@ -148,13 +148,20 @@ describe('MCP gateway across two replicas', () => {
     expect((await postTo(b.url, { jsonrpc: '2.0', id: 9, method: 'ping' }, sessionId)).status).toBe(404);
   });
 
-  it('ends a session whose replica is gone: the next request on the other replica gets 404', async () => {
+  it('ends a session whose replica shuts down mid-call: the call is audited INTERRUPTED, the next request on the other replica gets 404', async () => {
     const sessionId = await initializeOn(b.url);
+    const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 5, steps: 5 }, _meta: { progressToken: 'cut' } } };
+    const stream = new SseReader(await postTo(b.url, call, sessionId));
+    await stream.next(); // priming
+    await stream.next(); // the first progress: the call is running upstream
 
     await b.app.close();
     const after = await postTo(a.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, sessionId);
 
     expect(after.status).toBe(404);
     expect(await after.json()).toMatchObject({ error: { code: -32001 } });
+    const row = await a.prisma.toolInvocation.findFirst({ where: { sessionId, tool: 'trigger-long-running-operation' } });
+    expect(row).toMatchObject({ outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN', finishedAt: expect.any(Date) });
+    await stream.cancel();
   });
 });

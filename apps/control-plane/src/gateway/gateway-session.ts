@@ -117,11 +117,15 @@ export class GatewaySession {
     await this.relay.send(message);
   }
 
-  /** Ends the session: releases the upstream, ends every stream; calls in flight count as cancelled. */
-  close(reason: string): void {
-    if (this.state !== 'open') return;
+  /**
+   * Ends the session: releases the upstream, ends every stream. Calls in flight count as cancelled
+   * (the client ended the session) unless `inFlight` says otherwise; resolves once their audit rows
+   * are completed.
+   */
+  close(reason: string, inFlight: CallOutcome = { outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' }): Promise<void> {
+    if (this.state !== 'open') return Promise.resolve();
     this.relay.close(reason);
-    this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
+    return this.end(inFlight);
   }
 
   private addStream(streamId: string, sse = true): ClientStream {
@@ -137,10 +141,10 @@ export class GatewaySession {
       const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message);
       this.deps.logger.warn({ sessionId: this.sessionId, runnerId: this.record.runnerId, err: failure.message }, 'gateway session lost its upstream');
       for (const entry of this.pending.values()) entry.sink.push(domainErrorResponse(failure, entry.id).body);
-      this.end({ outcome: 'INTERRUPTED', errorCode: failure.code });
+      void this.end({ outcome: 'INTERRUPTED', errorCode: failure.code });
       return;
     }
-    this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
+    void this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
   }
 
   private route(event: RelayEvent): void {
@@ -186,21 +190,22 @@ export class GatewaySession {
     this.completeAudit(entry, { outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' });
   }
 
-  private completeAudit(entry: PendingRequest, outcome: CallOutcome): void {
-    if (entry.auditStartedAt === undefined) return;
+  private completeAudit(entry: PendingRequest, outcome: CallOutcome): Promise<void> {
+    if (entry.auditStartedAt === undefined) return Promise.resolve();
     const finishedAt = this.deps.now();
-    this.deps.audit
+    return this.deps.audit
       .finished(entry.callId, outcome.outcome, outcome.errorCode, new Date(finishedAt), Math.max(0, Math.round(finishedAt - entry.auditStartedAt)))
       .catch((error: Error) => this.deps.logger.error({ callId: entry.callId, err: error.message }, 'could not complete a tool call audit row'));
   }
 
-  private end(pendingOutcome: CallOutcome): void {
-    if (this.state !== 'open') return;
+  private end(pendingOutcome: CallOutcome): Promise<void> {
+    if (this.state !== 'open') return Promise.resolve();
     this.state = 'ended';
     clearTimeout(this.idleTimer);
+    const audits: Promise<void>[] = [];
     for (const entry of this.pending.values()) {
       entry.sink.finish();
-      this.completeAudit(entry, pendingOutcome);
+      audits.push(this.completeAudit(entry, pendingOutcome));
     }
     this.pending.clear();
     for (const stream of this.streams.values()) stream.finish();
@@ -209,13 +214,14 @@ export class GatewaySession {
       this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended gateway session from Redis'),
     );
     this.deps.ended(this);
+    return Promise.all(audits).then(() => undefined);
   }
 
   private idleCheck(): void {
     if (this.state !== 'open') return;
     if (this.pending.size > 0 || this.standalone.connected) return this.touch();
     this.deps.logger.info({ sessionId: this.sessionId }, 'gateway session idle: closed');
-    this.close('the session was idle');
+    void this.close('the session was idle');
   }
 
   private assertOpen(): void {

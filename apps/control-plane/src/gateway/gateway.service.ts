@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError, ErrorCode, type JsonRpcRequest } from '@switchyard/protocol';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
@@ -35,6 +35,9 @@ type Place = { kind: 'here'; session: GatewaySession } | { kind: 'elsewhere'; re
 /** What the holder of a session answers, before it is turned into HTTP here or a handoff reply. */
 type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: 'stream'; stream: ClientStream; prime: boolean };
 
+/** How long shutdown waits for the audit rows of interrupted calls. */
+const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
+
 /** How long an initialize may take upstream before the gateway gives up on that session. */
 const INITIALIZE_TIMEOUT_MS = 30_000;
 
@@ -46,7 +49,7 @@ const INITIALIZE_TIMEOUT_MS = 30_000;
  * to the runner.
  */
 @Injectable()
-export class GatewayService implements OnApplicationShutdown {
+export class GatewayService implements OnModuleDestroy {
   /** This process, as named in the session records it holds. */
   readonly replicaId = randomUUID();
   private readonly local = new Map<string, GatewaySession>();
@@ -147,8 +150,15 @@ export class GatewayService implements OnApplicationShutdown {
     return refuse(403, JsonRpcCode.SERVER_ERROR, `Forbidden: Origin ${origin} is not allowed (SWITCHYARD_MCP_ALLOWED_ORIGINS)`).reply;
   }
 
-  onApplicationShutdown(): void {
-    for (const session of [...this.local.values()]) session.close('the control plane is shutting down');
+  /**
+   * First thing at shutdown, before the database and NATS connections go and before Apollo's drain
+   * waits for open HTTP connections (our SSE streams among them): calls still in flight here are
+   * INTERRUPTED, their audit rows say so, and their streams end. A process that dies without this
+   * leaves them PENDING.
+   */
+  async onModuleDestroy(): Promise<void> {
+    const closing = [...this.local.values()].map((session) => session.close('the control plane is shutting down', { outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN' }));
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
   }
 
   private async initialize(serverName: string, principal: Principal, message: JsonRpcRequest): Promise<GatewayReply> {
@@ -193,14 +203,14 @@ export class GatewayService implements OnApplicationShutdown {
     try {
       await session.request(message, sink);
     } catch (error) {
-      session.close('initialize was not accepted');
+      void session.close('initialize was not accepted');
       return { kind: 'failed', error: error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message) };
     }
     let timer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), INITIALIZE_TIMEOUT_MS)))]);
     clearTimeout(timer);
     if (answer === undefined || !('result' in answer)) {
-      session.close('initialize failed');
+      void session.close('initialize failed');
       if (answer !== undefined) return { kind: 'reply', reply: { kind: 'json', status: 200, body: answer } };
       return { kind: 'failed', error: new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not answer initialize`, { runnerId: upstream.runnerId }) };
     }
@@ -263,7 +273,7 @@ export class GatewayService implements OnApplicationShutdown {
   }
 
   private async deleteHere(session: GatewaySession): Promise<void> {
-    session.close('the client ended the session');
+    await session.close('the client ended the session');
     await this.sessions.remove(session.sessionId);
   }
 
