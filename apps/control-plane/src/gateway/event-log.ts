@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JsonRpcMessage } from '@switchyard/protocol';
@@ -16,6 +16,8 @@ const MAX_EVENTS_PER_STREAM = 10_000;
 
 /** A blocking read returns after this long without events, to notice a log that is gone. */
 const FOLLOW_BLOCK_MS = 5_000;
+/** Blocking-read connections kept for reuse: a follow per forwarded request would otherwise dial Redis each time. */
+const MAX_IDLE_READERS = 16;
 /** How long the logs of an ended session stay readable. */
 const ENDED_LOG_GRACE_MS = 60_000;
 
@@ -46,8 +48,9 @@ const lastId = (entries: Entry[]): number => (entries.length === 0 ? 0 : Number(
  * the client without waiting for Redis.
  */
 @Injectable()
-export class EventLog {
+export class EventLog implements OnApplicationShutdown {
   private readonly ttlMs: number;
+  private readonly idleReaders: Redis[] = [];
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -81,9 +84,13 @@ export class EventLog {
    */
   async *follow(sessionId: string, streamId: string, seq: number, signal: AbortSignal): AsyncGenerator<LoggedEvent> {
     const key = streamKey(sessionId, streamId);
-    const reader = this.redis.duplicate({ connectionName: 'switchyard-gateway-follow', maxRetriesPerRequest: 1 });
-    reader.on('error', () => undefined); // surfaced by the read that fails
-    const stop = () => reader.disconnect();
+    const reader = this.idleReaders.pop() ?? this.newReader();
+    // A read blocked on the server cannot be taken back: an abort costs the connection.
+    let reusable = true;
+    const stop = () => {
+      reusable = false;
+      reader.disconnect();
+    };
     signal.addEventListener('abort', stop, { once: true });
     let after = seq;
     try {
@@ -102,11 +109,25 @@ export class EventLog {
         after = Math.max(after, lastId(answer[0]?.[1] ?? []));
       }
     } catch (error) {
+      reusable = false;
       if (!signal.aborted) throw error;
     } finally {
       signal.removeEventListener('abort', stop);
-      reader.disconnect();
+      // Ended between reads (the end marker, a gone log): the connection is idle and can serve the next follow.
+      if (reusable && reader.status === 'ready' && this.idleReaders.length < MAX_IDLE_READERS) this.idleReaders.push(reader);
+      else reader.disconnect();
     }
+  }
+
+  /** Closes the idle follow connections (the shared connection is the connections module's). */
+  onApplicationShutdown(): void {
+    for (const reader of this.idleReaders.splice(0)) reader.disconnect();
+  }
+
+  private newReader(): Redis {
+    const reader = this.redis.duplicate({ connectionName: 'switchyard-gateway-follow', maxRetriesPerRequest: 1 });
+    reader.on('error', () => undefined); // surfaced by the read that fails
+    return reader;
   }
 
   async exists(sessionId: string, streamId: string): Promise<boolean> {

@@ -1,0 +1,109 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { JsonRpcMessage } from '@switchyard/protocol';
+import { ClientStream } from './client-stream.js';
+import { SseWriter } from './sse-writer.js';
+
+/** A stand-in for the HTTP response: records what is written, can be closed by the "client". */
+class FakeResponse extends EventEmitter {
+  written = '';
+  writableEnded = false;
+  writeHead(): this {
+    return this;
+  }
+  flushHeaders(): void {}
+  write(text: string): boolean {
+    this.written += text;
+    return true;
+  }
+  end(): void {
+    this.writableEnded = true;
+    this.emit('close');
+  }
+  clientGoesAway(): void {
+    this.emit('close');
+  }
+  /** The ids and messages written, in order (priming events have empty data). */
+  events(): Array<{ id: string; data: string }> {
+    return this.written
+      .split('\n\n')
+      .filter((block) => block.includes('id: '))
+      .map((block) => ({ id: /id: (.*)/.exec(block)?.[1] ?? '', data: /data: ?(.*)/.exec(block)?.[1] ?? '' }));
+  }
+}
+
+const note = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: n } });
+const writerOn = (res: FakeResponse) => new SseWriter(res as unknown as ServerResponse, 's1', {});
+
+describe('ClientStream', () => {
+  it('logs every event with consecutive seqs and an end marker, connected or not', () => {
+    const log: Array<[number, JsonRpcMessage | null]> = [];
+    const sut = new ClientStream('s1', (seq, message) => log.push([seq, message]));
+
+    sut.push(note(1));
+    sut.push(note(2));
+    sut.finish();
+    sut.push(note(3));
+
+    expect(log).toEqual([
+      [1, note(1)],
+      [2, note(2)],
+      [3, null],
+    ]);
+  });
+
+  it('gives the first connection what came before it, after a priming event, and ends it when the stream is done', () => {
+    const sut = new ClientStream('s1', () => undefined);
+    sut.push(note(1));
+    const res = new FakeResponse();
+
+    sut.attach(writerOn(res), true);
+    sut.push(note(2));
+    sut.finish();
+
+    expect(res.events()).toEqual([
+      { id: 's1.0', data: '' },
+      { id: 's1.1', data: JSON.stringify(note(1)) },
+      { id: 's1.2', data: JSON.stringify(note(2)) },
+    ]);
+    expect(res.writableEnded).toBe(true);
+  });
+
+  it('keeps going when the client goes away, and a resumed connection gets the log after its last id, then live events, each once', async () => {
+    const sut = new ClientStream('s1', () => undefined);
+    const first = new FakeResponse();
+    sut.attach(writerOn(first), false);
+    sut.push(note(1));
+    first.clientGoesAway();
+    sut.push(note(2));
+    sut.push(note(3));
+    const second = new FakeResponse();
+    let releaseReplay!: () => void;
+
+    const resuming = sut.attachResumed(writerOn(second), 1, async () => {
+      await new Promise<void>((resolve) => (releaseReplay = resolve));
+      return [
+        { seq: 2, message: note(2) },
+        { seq: 3, message: note(3) },
+      ];
+    });
+    sut.push(note(4)); // arrives while the log is being read
+    releaseReplay();
+    await resuming;
+    sut.finish();
+
+    expect(first.events().map((event) => event.id)).toEqual(['s1.1']);
+    expect(second.events().map((event) => event.id)).toEqual(['s1.2', 's1.3', 's1.4']);
+    expect(second.writableEnded).toBe(true);
+  });
+
+  it('hands over to another replica from the first event no connection has seen', () => {
+    const sut = new ClientStream('s1', () => undefined);
+    sut.push(note(1));
+    sut.push(note(2));
+
+    expect(sut.handOver()).toBe(0);
+    sut.push(note(3));
+    expect(sut.handOver()).toBe(3);
+  });
+});
