@@ -9,6 +9,7 @@ export * from './runner-choice.js';
 export * from './retry-budget.js';
 export * from './router-config.js';
 export * from './route.js';
+export * from './prepared-route.js';
 export * from './seeded-rng.js';
 export * from './health/outlier-config.js';
 export * from './health/runner-health.js';

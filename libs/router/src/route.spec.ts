@@ -183,3 +183,24 @@ describe('route: pinned sessions', () => {
     expect(refused(route({ pinnedVersionId: 'v2' }, snapshot, ctx)).reason).toBe('PINNED_VERSION_UNAVAILABLE');
   });
 });
+
+describe('route: per-snapshot cache', () => {
+  const pools = [{ name: 'eu', jurisdiction: 'EU' }, { name: 'us', jurisdiction: 'US' }];
+
+  it('reads fresh health, arm policy and outstanding counts on every decision', () => {
+    const snapshot = world({ pools: [{ name: 'p', runners: 2 }] });
+    snapshot.runners = snapshot.runners.map((r) => ({ ...r, outstanding: r.id === 'p-r0' ? 0 : 5 }));
+    expect(ok(route({}, snapshot, ctx)).runnerId).toBe('p-r0');
+    const withEjection = { ...snapshot, health: ejected(['p-r0']) };
+    expect(ok(route({}, withEjection, ctx)).runnerId).toBe('p-r1');
+  });
+
+  it('a replaced policy or arm list takes effect on the next decision (e.g. a rollback)', () => {
+    const snapshot = world({ pools, arms: [arm('v1'), arm('v2')], armPolicy: { kind: 'WEIGHTED', weights: { v1: 0, v2: 1 } } });
+    expect(ok(route({}, snapshot, ctx)).versionId).toBe('v2');
+    const rolledBack = { ...snapshot, arms: [arm('v1'), arm('v2', { rolledBack: true })], armPolicy: { kind: 'WEIGHTED' as const, weights: { v1: 1 } } };
+    expect(ok(route({}, rolledBack, ctx)).versionId).toBe('v1');
+    const euOnly = { ...snapshot, policy: { ...snapshot.policy, allowedJurisdictions: ['EU'] } };
+    for (let i = 0; i < 20; i++) expect(ok(route({}, euOnly, { now: 0, rng: seededRng(i) })).nodepoolId).toBe('pool-eu');
+  });
+});

@@ -2,12 +2,12 @@
 //   residency (fail closed) → health (ejection, probes, panic) → failover order per arm →
 //   arm shares (weights, or bandit + floors) → runner (least outstanding).
 // Pure: time and randomness come in; the same snapshot, now and rng sequence give the same answer.
-import { assignmentUnit, type AssignmentUnit } from './arms/assignment-unit.js';
+import type { AssignmentUnit } from './arms/assignment-unit.js';
 import { armShares, type ArmPolicy, type ArmShares } from './arms/arm-policy.js';
 import { pickIndex } from './arms/pick.js';
-import { preferredNodepool } from './failover.js';
-import { healthView } from './health/health-filter.js';
+import { healthView, isRoutable, type HealthView } from './health/health-filter.js';
 import type { HealthState } from './health/runner-health.js';
+import { prepareRoute, type PoolRunners } from './prepared-route.js';
 import { refusal, type RouteRefusal } from './refusal.js';
 import { describeRemovals, filterByResidency, type ResidencyRemoval } from './residency.js';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from './router-config.js';
@@ -24,6 +24,12 @@ export interface RouteRequest {
   excludeRunnerIds?: readonly string[];
 }
 
+/**
+ * Everything a decision needs. route() caches the work that depends only on policy, nodepools,
+ * runners, arms and candidates (keyed on those objects' identity), so treat them as immutable and
+ * replace them to change them; `health`, `armPolicy` and each runner's `outstanding` are read at
+ * every decision.
+ */
 export interface RouteSnapshot {
   policy: RoutePolicyInfo;
   nodepools: readonly NodepoolInfo[];
@@ -36,7 +42,6 @@ export interface RouteSnapshot {
 }
 
 export interface RouteTrace {
-  eligibleCandidates: number;
   removedByResidency: ResidencyRemoval[];
   ejectedRunners: string[];
   probeDownRunners: string[];
@@ -65,60 +70,40 @@ export interface RouteContext {
 export function route(request: RouteRequest, snapshot: RouteSnapshot, { now, rng }: RouteContext): RouteDecision | RouteRefusal {
   const { policy } = snapshot;
   const config = snapshot.config ?? DEFAULT_ROUTER_CONFIG;
-  const unit = assignmentUnit(snapshot.arms);
-
-  // 0. Which versions may take this request at all.
+  const prepared = prepareRoute(snapshot);
   const pinned = request.pinnedVersionId;
-  const activeArms = new Set<string>();
-  for (const arm of snapshot.arms) {
-    if (!arm.rolledBack && (pinned === undefined || arm.versionId === pinned)) activeArms.add(arm.versionId);
-  }
-  if (pinned !== undefined && activeArms.size === 0) {
+
+  // 0. Which versions may take this request at all (rolled-back arms never do).
+  if (pinned !== undefined && !prepared.activeVersionIds.includes(pinned)) {
     return refusal('PINNED_VERSION_UNAVAILABLE', policy, `version ${pinned} of ${policy.serverName} is rolled back or gone; start a new session`);
   }
-  const candidates = snapshot.candidates.filter((c) => activeArms.has(c.versionId));
-  if (candidates.length === 0) {
-    return refusal('NO_CANDIDATES', policy, `no runner serves an active version of ${policy.serverName}`);
+  const versionIds = pinned !== undefined ? [pinned] : prepared.activeVersionIds;
+  if (!versionIds.some((id) => prepared.deployedVersionIds.has(id))) {
+    return refusal('NO_CANDIDATES', policy, `no runner serves ${pinned !== undefined ? `version ${pinned}` : 'an active version'} of ${policy.serverName}`);
   }
 
-  // 1. Residency, fail closed.
-  const nodepools = new Map(snapshot.nodepools.map((n) => [n.id, n]));
-  const residency = filterByResidency(candidates, nodepools, policy);
-  if (residency.eligible.length === 0) {
-    return refusal(
-      'RESIDENCY',
-      policy,
-      `route policy ${policy.id} of ${policy.serverName} allows no available runner: ${describeRemovals(residency.removed)}`,
-      residency.removed,
-    );
-  }
+  // 1. Residency, fail closed (precomputed per snapshot).
+  if (!versionIds.some((id) => prepared.poolsByVersion.has(id))) return residencyRefusal(snapshot, versionIds);
 
-  // 2. Health over the distinct eligible runners (panic looks at all of them, not per arm, so an
-  //    arm whose runners are all ejected drops to zero instead of panicking on its own).
-  const eligibleRunnerIds = [...new Set(residency.eligible.map((c) => c.runnerId))];
-  const health = healthView(eligibleRunnerIds, snapshot.health, now, config.outlier);
-  const excluded = new Set(request.excludeRunnerIds ?? []);
+  // 2. Health over every eligible runner of the server (panic looks at all of them, not per arm,
+  //    so an arm whose runners are all ejected drops to zero instead of panicking on its own).
+  const health = healthView(prepared.eligibleRunnerIds, snapshot.health, now, config.outlier);
+  const excluded = request.excludeRunnerIds;
+  const usable = (runner: RunnerInfo) => isRoutable(health, runner.id) && !(excluded !== undefined && excluded.includes(runner.id));
 
-  // 3. Failover order, per arm: the preferred nodepool holding a routable runner of that arm.
-  const runnersById = new Map(snapshot.runners.map((r) => [r.id, r]));
-  const poolsByArm = new Map<string, Map<string, RunnerInfo[]>>();
-  for (const c of residency.eligible) {
-    const runner = runnersById.get(c.runnerId);
-    if (!runner || !health.routable.has(c.runnerId) || excluded.has(c.runnerId)) continue;
-    let pools = poolsByArm.get(c.versionId);
-    if (!pools) poolsByArm.set(c.versionId, (pools = new Map()));
-    const list = pools.get(c.nodepoolId);
-    if (list) list.push(runner);
-    else pools.set(c.nodepoolId, [runner]);
-  }
-  const placement = new Map<string, NodepoolInfo>();
-  for (const [versionId, pools] of poolsByArm) {
-    const pool = preferredNodepool(pools.keys(), nodepools, policy.failoverOrder);
-    if (pool) placement.set(versionId, pool);
+  // 3. Failover order, per arm: the first nodepool (policy order, then cost) with a usable runner.
+  const available: string[] = [];
+  const placement: PoolRunners[] = [];
+  for (const versionId of versionIds) {
+    const pools = prepared.poolsByVersion.get(versionId);
+    const pool = pools?.find((p) => p.runners.some(usable));
+    if (pool) {
+      available.push(versionId);
+      placement.push(pool);
+    }
   }
 
   // 4. Arm shares over the arms that can take traffic now, and the draw.
-  const available = snapshot.arms.map((a) => a.versionId).filter((id) => placement.has(id) && activeArms.has(id));
   const shares: ArmShares =
     pinned !== undefined
       ? { versionIds: available, shares: available.map(() => 1), source: 'cached-preferences' }
@@ -129,17 +114,12 @@ export function route(request: RouteRequest, snapshot: RouteSnapshot, { now, rng
           preferencesMaxAgeMs: config.preferencesMaxAgeMs,
         });
   const chosen = shares.versionIds.length > 0 ? pickIndex(shares.shares, rng) : -1;
-  if (chosen < 0) {
-    const tried = excluded.size > 0 ? ' (runners already tried for this call are excluded)' : '';
-    return pinned !== undefined
-      ? refusal('PINNED_VERSION_UNAVAILABLE', policy, `version ${pinned} of ${policy.serverName} has no routable runner${tried}; start a new session`)
-      : refusal('NO_ROUTABLE_ARM', policy, `no version of ${policy.serverName} with a positive share has a routable runner${tried}`);
-  }
+  if (chosen < 0) return noRoutableArm(policy, pinned, excluded);
   const versionId = shares.versionIds[chosen]!;
-  const pool = placement.get(versionId)!;
+  const { pool, runners } = placement[available.indexOf(versionId)]!;
 
-  // 5. Runner: least outstanding requests in that nodepool.
-  const runner = leastOutstanding(poolsByArm.get(versionId)!.get(pool.id)!, rng)!;
+  // 5. Runner: least outstanding requests among the usable runners of that nodepool.
+  const runner = leastOutstanding(runners.filter(usable), rng)!;
 
   return {
     ok: true,
@@ -147,15 +127,39 @@ export function route(request: RouteRequest, snapshot: RouteSnapshot, { now, rng
     runnerId: runner.id,
     nodepoolId: pool.id,
     propensity: shares.shares[chosen]!,
-    unit,
-    trace: {
-      eligibleCandidates: residency.eligible.length,
-      removedByResidency: residency.removed,
-      ejectedRunners: health.ejected,
-      probeDownRunners: health.probeDown,
-      panic: health.panic,
-      shares: shares.versionIds.map((id, i) => ({ versionId: id, share: shares.shares[i]! })),
-      sharesSource: pinned !== undefined ? 'pinned' : shares.source,
-    },
+    unit: prepared.unit,
+    trace: trace(prepared.removed, health, shares, pinned !== undefined),
   };
+}
+
+function trace(removed: ResidencyRemoval[], health: HealthView, shares: ArmShares, pinned: boolean): RouteTrace {
+  return {
+    removedByResidency: removed,
+    ejectedRunners: health.ejected,
+    probeDownRunners: health.probeDown,
+    panic: health.panic,
+    shares: shares.versionIds.map((id, i) => ({ versionId: id, share: shares.shares[i]! })),
+    sharesSource: pinned ? 'pinned' : shares.source,
+  };
+}
+
+/** Rare path: recomputes the removals for exactly the versions asked for, for a precise message. */
+function residencyRefusal(snapshot: RouteSnapshot, versionIds: readonly string[]): RouteRefusal {
+  const { policy } = snapshot;
+  const wanted = new Set(versionIds);
+  const nodepools = new Map<string, NodepoolInfo>(snapshot.nodepools.map((n) => [n.id, n]));
+  const { removed } = filterByResidency(snapshot.candidates.filter((c) => wanted.has(c.versionId)), nodepools, policy);
+  return refusal(
+    'RESIDENCY',
+    policy,
+    `route policy ${policy.id} of ${policy.serverName} allows no available runner: ${describeRemovals(removed)}`,
+    removed,
+  );
+}
+
+function noRoutableArm(policy: RoutePolicyInfo, pinned: string | undefined, excluded: readonly string[] | undefined): RouteRefusal {
+  const tried = excluded !== undefined && excluded.length > 0 ? ' (runners already tried for this call are excluded)' : '';
+  return pinned !== undefined
+    ? refusal('PINNED_VERSION_UNAVAILABLE', policy, `version ${pinned} of ${policy.serverName} has no routable runner${tried}; start a new session`)
+    : refusal('NO_ROUTABLE_ARM', policy, `no version of ${policy.serverName} with a positive share has a routable runner${tried}`);
 }

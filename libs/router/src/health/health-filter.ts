@@ -8,14 +8,20 @@ import type { OutlierConfig } from './outlier-config.js';
 import { isEjected, type HealthState } from './runner-health.js';
 
 export interface HealthView {
-  /** Runners the request may go to. */
-  routable: ReadonlySet<string>;
+  /** Runners out of rotation (ejected after the cap, or probed down); empty in panic. */
+  excluded: ReadonlySet<string>;
   /** Runners out because of outlier ejection (after the cap). */
   ejected: string[];
   /** Runners out because active probes failed. */
   probeDown: string[];
   healthyShare: number;
   panic: boolean;
+}
+
+const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+
+export function isRoutable(view: HealthView, runnerId: string): boolean {
+  return !view.excluded.has(runnerId);
 }
 
 /** runnerIds: the distinct runners that passed residency for this request. */
@@ -25,25 +31,31 @@ export function healthView(
   now: number,
   config: Pick<OutlierConfig, 'maxEjectedShare' | 'panicThreshold'>,
 ): HealthView {
-  const ejectedNow = runnerIds
-    .filter((id) => isEjected(state.runners[id], now))
-    // Over the cap, the runners ejected longest ago stay out: the newest ejection is the one the
-    // cap refuses, exactly as if it had been checked at ejection time.
-    .sort((a, b) => state.runners[a]!.ejectedAt! - state.runners[b]!.ejectedAt! || (a < b ? -1 : 1));
-  const ejected = ejectedNow.slice(0, maxEjectedRunners(runnerIds.length, config));
-  const out = new Set(ejected);
+  let ejected: string[] = [];
   const probeDown: string[] = [];
   for (const id of runnerIds) {
-    if (!out.has(id) && state.runners[id]?.probeDown) {
-      probeDown.push(id);
-      out.add(id);
-    }
+    const health = state.runners[id];
+    if (health === undefined) continue;
+    if (isEjected(health, now)) ejected.push(id);
+    else if (health.probeDown) probeDown.push(id);
   }
-  const healthy = runnerIds.filter((id) => !out.has(id));
-  const healthyShare = runnerIds.length === 0 ? 0 : healthy.length / runnerIds.length;
-  const panic = runnerIds.length > 0 && healthyShare < config.panicThreshold;
+  if (ejected.length === 0 && probeDown.length === 0) {
+    return { excluded: NOTHING_EXCLUDED, ejected, probeDown, healthyShare: runnerIds.length > 0 ? 1 : 0, panic: false };
+  }
+  const cap = maxEjectedRunners(runnerIds.length, config);
+  if (ejected.length > cap) {
+    // Over the cap, the runners ejected longest ago stay out: the newest ejection is the one the
+    // cap refuses, exactly as if it had been checked at ejection time. A runner let back in this
+    // way still counts as down if its probes fail.
+    ejected.sort((a, b) => state.runners[a]!.ejectedAt! - state.runners[b]!.ejectedAt! || (a < b ? -1 : 1));
+    for (const id of ejected.slice(cap)) if (state.runners[id]!.probeDown) probeDown.push(id);
+    ejected = ejected.slice(0, cap);
+  }
+  const out = ejected.length + probeDown.length;
+  const healthyShare = (runnerIds.length - out) / runnerIds.length;
+  const panic = healthyShare < config.panicThreshold;
   return {
-    routable: new Set(panic ? runnerIds : healthy),
+    excluded: panic ? NOTHING_EXCLUDED : new Set([...ejected, ...probeDown]),
     ejected,
     probeDown,
     healthyShare,
