@@ -8,6 +8,8 @@
 //   (c) relay         RunnerRelay of the same control plane → NATS → runner → stdio (no HTTP, no
 //                     auth, no audit): what the gateway stands on.
 //   (d) direct        the SDK's Client over StdioClientTransport to its own server-everything.
+//   (e) other replica as (b), sent to a second control plane that does not hold the session: handed
+//                     to the holder over NATS, the answer read back from the Redis stream log.
 //
 // Every case has its own server-everything process (a stdio server serves one session at a time).
 // Audit is on: every gateway call writes and completes a ToolInvocation row; the suite checks that
@@ -96,6 +98,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const address = app.getHttpServer().address();
     const baseUrl = `http://127.0.0.1:${address.port}`;
     const prisma = app.get(PRISMA);
+    // A second replica (same database, Redis, NATS and keys) for the cross-replica case.
+    const replica = await createApp(config, createLogger(config.logLevel));
+    defer('second replica', () => replica.close());
+    await replica.listen({ port: 0, host: '127.0.0.1' });
+    const replicaUrl = `http://127.0.0.1:${replica.getHttpServer().address().port}`;
 
     log('registering server-everything (two versions for the two gateway sessions, one more server for the relay case)');
     const nodepool = await prisma.nodepool.create({ data: { name: 'bench', kind: 'ON_PREM', region: 'local', jurisdiction: 'EU' } });
@@ -151,6 +158,9 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     await http.request('POST', '/mcp/everything', { headers: sessionHeaders, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
     defer('gateway JSON session', () => http.request('DELETE', '/mcp/everything', { headers: sessionHeaders }));
 
+    const viaReplica = createHttpClient(replicaUrl);
+    defer('gateway JSON client via the other replica', () => viaReplica.close());
+
     const relay = await relayClient(app.get(RunnerRelay), runnerRow.id, deployments[2]);
     defer('relay session', () => relay.close());
 
@@ -177,6 +187,14 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
         });
         check('gateway/json', response.status === 200 ? JSON.parse(response.body).result?.content?.[0]?.text : `HTTP ${response.status} ${response.body}`);
       },
+      gatewayOtherReplica: async () => {
+        gatewayCalls += 1;
+        const response = await viaReplica.request('POST', '/mcp/everything', {
+          headers: sessionHeaders,
+          body: JSON.stringify({ jsonrpc: '2.0', id: jsonId++, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hop' } } }),
+        });
+        check('gateway/json via the other replica', response.status === 200 ? JSON.parse(response.body).result?.content?.[0]?.text : `HTTP ${response.status} ${response.body}`);
+      },
       relay: async () => check('relay', await relay.echo('hop')),
       direct: async () => check('direct', (await direct.callTool({ name: 'echo', arguments: { message: 'hop' } })).content?.[0]?.text),
     };
@@ -199,10 +217,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
         'sequential, one call in flight per case; all clients and the control plane in the bench process (one event loop), the runner and each ' +
         'server-everything in their own processes; nats-server in operator mode, Postgres (embedded) and Redis on 127.0.0.1; audit on ' +
         '(row written before dispatch, completed after); gateway/sse = the SDK client (POST answered as an SSE stream with a priming event), ' +
-        'gateway/json = one JSON body on a keep-alive node:http socket',
+        'gateway/json = one JSON body on a keep-alive node:http socket; (e) = the JSON session of (b) reached through a second control plane in the same process',
       cases: {
         gatewaySse: { label: '(a) SDK client → /mcp/everything (SSE) → relay → stdio', ...stats.gatewaySse },
         gatewayJson: { label: '(b) node:http → /mcp/everything (JSON) → relay → stdio', ...stats.gatewayJson },
+        gatewayOtherReplica: { label: '(e) as (b), through the replica not holding the session', ...stats.gatewayOtherReplica },
         relay: { label: '(c) RunnerRelay → NATS → runner → stdio', ...stats.relay },
         direct: { label: '(d) SDK client → stdio, direct', ...stats.direct },
       },
@@ -211,6 +230,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
         'gatewayJson/direct': ratios(stats.gatewayJson, stats.direct),
         'gatewaySse/relay': ratios(stats.gatewaySse, stats.relay),
         'gatewayJson/relay': ratios(stats.gatewayJson, stats.relay),
+        'otherReplica/gatewayJson': ratios(stats.gatewayOtherReplica, stats.gatewayJson),
         'relay/direct': ratios(stats.relay, stats.direct),
       },
       overheadOverRelayMs: {
