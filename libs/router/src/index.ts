@@ -8,6 +8,7 @@ export * from './failover.js';
 export * from './runner-choice.js';
 export * from './retry-budget.js';
 export * from './router-config.js';
+export * from './router-params.js';
 export * from './route.js';
 export * from './prepared-route.js';
 export * from './seeded-rng.js';
