@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { DomainError, ErrorCode, type JsonRpcRequest } from '@switchyard/protocol';
+import { DomainError, ErrorCode } from '@switchyard/protocol';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { bearerToken, hashSecret } from '../auth/api-key-secret.js';
@@ -21,10 +21,11 @@ import { PrincipalCache } from './principal-cache.js';
 import type { SessionRecord } from './session-record.js';
 import { handedOver, notFound, refuse, refuseWith, Refusal } from './refusal.js';
 import { SessionHandoff } from './session-handoff.js';
+import { SessionOpener } from './session-opener.js';
 import { SessionStore } from './session-store.js';
 import { toolCallStart } from './tool-call-start.js';
 import { ToolInvocationsRepository, type ToolCallStart } from './tool-invocations.repository.js';
-import { UPSTREAM_CHOOSER, type Upstream, type UpstreamChooser } from './upstream-chooser.js';
+import { UPSTREAM_CHOOSER, type UpstreamChooser } from './upstream-chooser.js';
 import { UpstreamsRepository } from './upstreams.repository.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -37,9 +38,6 @@ type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: '
 
 /** How long shutdown waits for the audit rows of interrupted calls. */
 const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
-
-/** How long an initialize may take upstream before the gateway gives up on that session. */
-const INITIALIZE_TIMEOUT_MS = 30_000;
 
 /**
  * The MCP gateway's use cases for `/mcp/<server>` (Streamable HTTP, docs/gateway.md): POST relays
@@ -59,6 +57,7 @@ export class GatewayService implements OnModuleDestroy {
   private readonly log: Logger;
   /** Key checks reused for SWITCHYARD_MCP_KEY_CACHE_SECONDS (a Postgres query per message otherwise). */
   private readonly principals: PrincipalCache;
+  private readonly opener: SessionOpener;
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -88,6 +87,19 @@ export class GatewayService implements OnModuleDestroy {
         this.unserve.delete(session.sessionId);
       },
     };
+    this.opener = new SessionOpener({
+      relay,
+      chooser,
+      upstreams,
+      sessions,
+      sessionDeps: this.sessionDeps,
+      replicaId: this.replicaId,
+      log: this.log,
+      opened: async (session) => {
+        this.local.set(session.sessionId, session);
+        await this.serveHandoffs(session);
+      },
+    });
   }
 
   /** Sessions held by this replica. */
@@ -106,7 +118,7 @@ export class GatewayService implements OnModuleDestroy {
         await this.auditDenied(principal, serverName, incoming, sessionId ?? null);
         throw refuseWith(DomainError.forbidden(`This API key may not use MCP server ${serverName}`), incoming.kind === 'request' ? incoming.message.id : undefined);
       }
-      if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.initialize(serverName, principal, incoming.message);
+      if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.opener.open(serverName, principal, incoming.message);
       this.checkProtocolVersion(headers);
       const sse = acceptsEventStream(headerValue(headers.accept));
       const place = await this.locate(serverName, principal, sessionId);
@@ -159,67 +171,6 @@ export class GatewayService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     const closing = [...this.local.values()].map((session) => session.close('the control plane is shutting down', { outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN' }));
     await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
-  }
-
-  private async initialize(serverName: string, principal: Principal, message: JsonRpcRequest): Promise<GatewayReply> {
-    if (!(await this.upstreams.serverExists(serverName))) throw refuseWith(DomainError.notFound('MCP server', serverName), message.id);
-    const candidates = await this.chooser.candidates(serverName);
-    if (candidates.length === 0) {
-      throw refuseWith(new DomainError(ErrorCode.NO_ELIGIBLE_RUNNER, `No healthy runner serves MCP server ${serverName}`, { serverName }), message.id);
-    }
-    const requested = typeof message.params?.protocolVersion === 'string' ? message.params.protocolVersion : '';
-    let lastError: DomainError | undefined;
-    for (const upstream of candidates) {
-      const attempt = await this.tryInitialize(serverName, principal, message, upstream, requested);
-      if (attempt.kind === 'reply') return attempt.reply;
-      lastError = attempt.error;
-      if (attempt.error.details.retryableElsewhere !== true) break;
-    }
-    throw refuseWith(lastError ?? new DomainError(ErrorCode.UPSTREAM_FAILED, 'no runner accepted the session'), message.id);
-  }
-
-  private async tryInitialize(
-    serverName: string,
-    principal: Principal,
-    message: JsonRpcRequest,
-    upstream: Upstream,
-    requestedVersion: string,
-  ): Promise<{ kind: 'reply'; reply: GatewayReply } | { kind: 'failed'; error: DomainError }> {
-    const sessionId = randomUUID();
-    const record: SessionRecord = {
-      sessionId,
-      serverName,
-      versionId: upstream.versionId,
-      deploymentId: upstream.deploymentId,
-      runnerId: upstream.runnerId,
-      nodepoolId: upstream.nodepoolId,
-      apiKeyId: principal.keyId,
-      protocolVersion: requestedVersion,
-      replicaId: this.replicaId,
-      createdAt: new Date().toISOString(),
-    };
-    const session = new GatewaySession(record, this.relay.openSession(upstream.runnerId, { sessionId, deploymentId: upstream.deploymentId, versionId: upstream.versionId }), this.sessionDeps);
-    const sink = new JsonAnswer('initialize');
-    try {
-      await session.request(message, sink);
-    } catch (error) {
-      void session.close('initialize was not accepted');
-      return { kind: 'failed', error: error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message) };
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), INITIALIZE_TIMEOUT_MS)))]);
-    clearTimeout(timer);
-    if (answer === undefined || !('result' in answer)) {
-      void session.close('initialize failed');
-      if (answer !== undefined) return { kind: 'reply', reply: { kind: 'json', status: 200, body: answer } };
-      return { kind: 'failed', error: new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not answer initialize`, { runnerId: upstream.runnerId }) };
-    }
-    if (typeof answer.result.protocolVersion === 'string') record.protocolVersion = answer.result.protocolVersion;
-    this.local.set(sessionId, session);
-    await this.serveHandoffs(session);
-    await this.sessions.save(record);
-    this.log.info({ sessionId, serverName, runnerId: upstream.runnerId, versionId: upstream.versionId, apiKeyId: principal.keyId, protocolVersion: record.protocolVersion }, 'gateway session opened');
-    return { kind: 'reply', reply: { kind: 'json', status: 200, body: answer, headers: { 'mcp-session-id': sessionId } } };
   }
 
   /** Carries out a POST of a session held here (for this replica's client, or handed over by another replica: `remote`). */
