@@ -111,6 +111,8 @@ export const controlPlaneEnvSchema = z.object({
    * `/v1/traces`). Unset: no span is exported, but W3C trace context still flows to runners.
    */
   SWITCHYARD_OTLP_ENDPOINT: z.literal('').or(urlWithScheme(['http', 'https'])).optional(),
+  /** How often the automated rollout analysis runs (docs/rollouts.md, "Operating rollouts"); one run per interval across replicas. */
+  SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: z.coerce.number({ message: 'expected whole seconds, 1 to 3600' }).int().min(1).max(3600).default(30),
   /** Headers sent with every OTLP export (`authorization=Bearer%20…,x-tenant=a`): may hold secrets. */
   SWITCHYARD_OTLP_HEADERS: headerList.default({}),
 });

@@ -35,6 +35,8 @@ export interface ControlPlaneConfig {
     /** Per API key, shared by replicas: SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND and _BURST. */
     readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   };
+  /** SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: the interval of the scheduled rollout analysis. */
+  readonly rolloutAnalysisSeconds: number;
   /** OpenTelemetry export (docs/gateway.md, Telemetry): null endpoint means no export. */
   readonly telemetry: {
     /** SWITCHYARD_OTLP_ENDPOINT without a trailing slash, or null. */
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       keyCacheSeconds: e.SWITCHYARD_MCP_KEY_CACHE_SECONDS,
       rateLimit: Object.freeze({ perSecond: e.SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND, burst: e.SWITCHYARD_MCP_RATE_LIMIT_BURST }),
     }),
+    rolloutAnalysisSeconds: e.SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS,
     telemetry: Object.freeze({
       otlpEndpoint: e.SWITCHYARD_OTLP_ENDPOINT ? e.SWITCHYARD_OTLP_ENDPOINT.replace(/\/+$/, '') : null,
       otlpHeaders: Object.freeze({ ...e.SWITCHYARD_OTLP_HEADERS }),
