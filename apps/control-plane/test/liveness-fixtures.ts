@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createUser, type KeyPair } from '@nats-io/jwt';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { startNats, type NatsHandle } from '@switchyard/devstack';
+import { waitFor as sharedWaitFor } from '@switchyard/devstack/testing';
 import { createNatsAuthBundle, credsText } from '@switchyard/nats-auth';
 import { encode, heartbeatSchema, RUNNER_PROTOCOL_VERSION, subjects, type Heartbeat } from '@switchyard/protocol';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
@@ -95,14 +96,7 @@ export async function sendHeartbeat(nc: NatsConnection, runner: TestRunner, seq:
   await nc.flush();
 }
 
-/** Polls until `condition` returns something truthy; the failure names what was awaited. */
-export async function waitFor<T>(condition: () => T | Promise<T>, description: string, timeoutMs = 5_000, intervalMs = 10): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await condition();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (last: ${JSON.stringify(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/** waitFor with this file's positional timeout (libs/devstack's, which every test shares). */
+export function waitFor<T>(condition: () => T | Promise<T>, description: string, timeoutMs = 5_000, intervalMs = 10): Promise<NonNullable<T>> {
+  return sharedWaitFor(condition, description, { timeoutMs, intervalMs });
 }

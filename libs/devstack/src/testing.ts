@@ -3,6 +3,7 @@
 import { createTestDatabase as createDatabase, TEST_PG_URL_VAR, type TestDatabase } from '@switchyard/db/testing';
 
 export type { TestDatabase };
+export { waitFor } from './wait-for.js';
 
 export const TEST_ENV_VARS = {
   pgUrl: TEST_PG_URL_VAR,
