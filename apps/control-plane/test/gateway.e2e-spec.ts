@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, LATEST_PROTOCOL_VERSION, McpError, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
@@ -44,9 +44,9 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
   const agentKeyWith = async (narrowing: { allowedServers?: string[]; allowedTools?: string[] }) =>
     (await cp.app.get(ApiKeysService).create(CLI_ACTOR, { name: 'narrowed-agent', role: ApiKeyRole.AGENT, ...narrowing })).key;
 
-  const connect = async (key = agentKey): Promise<Client> => {
+  const connect = async (key = agentKey, options: Partial<StreamableHTTPClientTransportOptions> = {}): Promise<Client> => {
     const client = new Client({ name: 'gateway-e2e', version: '0.0.0' }, { capabilities: CAPABILITIES });
-    const transport = new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+    const transport = new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { Authorization: `Bearer ${key}` } }, ...options });
     open.push({ client, transport });
     await client.connect(transport);
     return client;
@@ -175,6 +175,29 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
 
     expect(contents[0]?.uri).toBe(uri);
     expect(String((contents[0] as { text?: string }).text).length).toBeGreaterThan(0);
+  });
+
+  it('relays resource subscriptions and their update notifications', async () => {
+    const sut = await connect();
+    const uri = 'demo://resource/static/document/architecture.md';
+    const updates: string[] = [];
+    sut.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updates.push(notification.params.uri));
+
+    await sut.subscribeResource({ uri });
+    await sut.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await until(() => (updates.length > 0 ? true : undefined), 'a resource update');
+    await sut.callTool({ name: 'toggle-subscriber-updates', arguments: {} }); // off again
+    await sut.unsubscribeResource({ uri });
+
+    expect(updates[0]).toBe(uri);
+  });
+
+  it('passes structured content through unchanged', async () => {
+    const sut = await connect();
+
+    const result = await sut.callTool({ name: 'get-structured-content', arguments: { location: 'Chicago' } });
+
+    expect(result.structuredContent).toEqual({ temperature: expect.any(Number), conditions: expect.any(String), humidity: expect.any(Number) });
   });
 
   it('keeps a call running when the client drops its stream, and replays the rest on Last-Event-ID', async () => {
@@ -336,7 +359,9 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
   // Last: server-everything finishes the cancelled operation anyway, and the next session on the
   // same stdio process would see its late messages.
   it('audits a call the client cancels as CANCELLED', async () => {
-    const sut = await connect();
+    // The cancelled call's stream ends without an answer, which the SDK client takes as a dropped
+    // stream to resume later: no retries, or its timer outlives the test.
+    const sut = await connect(agentKey, { reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 } });
     const stop = new AbortController();
     const progress: number[] = [];
     const call = sut.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 2, steps: 4 } }, undefined, { signal: stop.signal, onprogress: (p) => progress.push(p.progress) });
