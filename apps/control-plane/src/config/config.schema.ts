@@ -113,6 +113,8 @@ export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_OTLP_ENDPOINT: z.literal('').or(urlWithScheme(['http', 'https'])).optional(),
   /** How often the automated rollout analysis runs (docs/rollouts.md, "Operating rollouts"); one run per interval across replicas. */
   SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: z.coerce.number({ message: 'expected whole seconds, 1 to 3600' }).int().min(1).max(3600).default(30),
+  /** How often active health probes (MCP ping) reach each healthy runner's placed servers (docs/router.md, "In the control plane"). */
+  SWITCHYARD_ROUTER_PROBE_SECONDS: z.coerce.number({ message: 'expected whole seconds, 1 to 3600' }).int().min(1).max(3600).default(10),
   /** Headers sent with every OTLP export (`authorization=Bearer%20…,x-tenant=a`): may hold secrets. */
   SWITCHYARD_OTLP_HEADERS: headerList.default({}),
 });

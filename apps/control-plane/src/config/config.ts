@@ -37,6 +37,8 @@ export interface ControlPlaneConfig {
   };
   /** SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: the interval of the scheduled rollout analysis. */
   readonly rolloutAnalysisSeconds: number;
+  /** SWITCHYARD_ROUTER_PROBE_SECONDS: the interval of the router's active probes. */
+  readonly routerProbeSeconds: number;
   /** OpenTelemetry export (docs/gateway.md, Telemetry): null endpoint means no export. */
   readonly telemetry: {
     /** SWITCHYARD_OTLP_ENDPOINT without a trailing slash, or null. */
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       rateLimit: Object.freeze({ perSecond: e.SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND, burst: e.SWITCHYARD_MCP_RATE_LIMIT_BURST }),
     }),
     rolloutAnalysisSeconds: e.SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS,
+    routerProbeSeconds: e.SWITCHYARD_ROUTER_PROBE_SECONDS,
     telemetry: Object.freeze({
       otlpEndpoint: e.SWITCHYARD_OTLP_ENDPOINT ? e.SWITCHYARD_OTLP_ENDPOINT.replace(/\/+$/, '') : null,
       otlpHeaders: Object.freeze({ ...e.SWITCHYARD_OTLP_HEADERS }),
