@@ -12,10 +12,11 @@ import { ServerRoutePolicyResolver } from '../policies/server-route-policy.resol
 import { RunnerRevocationResolver } from '../enrollment/runner-revocation.resolver.js';
 import { DeploymentPlacementResolver } from '../placement/deployment-placement.resolver.js';
 import { RunnerDrainResolver } from '../runners/runner-drain.resolver.js';
+import { RolloutsResolver } from '../rollouts/rollouts.resolver.js';
 
 /**
  * Every resolver of the admin API. The schema file is generated from this list; an e2e test
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver, RolloutsResolver] as const;
