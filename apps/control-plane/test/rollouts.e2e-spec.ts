@@ -3,7 +3,7 @@
 import { RolloutsRepository } from '../src/rollouts/rollouts.repository.js';
 import { RolloutWeights } from '../src/rollouts/rollout-weights.js';
 import { codesOf, startControlPlane, ApiKeyRole, type GraphQLResponse, type TestControlPlane } from './harness.js';
-import { rolloutServer, type RolloutServer } from './rollout-fixtures.js';
+import { rolloutServer } from './rollout-fixtures.js';
 
 const ROLLOUT = `id serverId championVersionId challengerVersionId phase pausedFromPhase canaryStep version updatedAt
   toolsHashChampion toolsHashChallenger gateConfig weights { versionId share }`;
@@ -24,7 +24,7 @@ interface Rollout {
   updatedAt: string;
   toolsHashChampion: string;
   toolsHashChallenger: string;
-  gateConfig: Record<string, any>;
+  gateConfig: Record<string, unknown>;
   weights: Array<{ versionId: string; share: number }>;
 }
 interface RolloutEvent {
