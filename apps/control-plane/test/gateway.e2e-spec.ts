@@ -301,10 +301,22 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
 
     await sut.started(call);
     await sut.started({ ...call, tool: 'retried' });
-    await sut.finished(call.callId, 'OK', null, new Date(), 5);
+    const finishedAt = new Date('2026-05-06T07:08:09.123Z');
+    await sut.finished(call.callId, 'OK', null, finishedAt, 5);
     await sut.finished(call.callId, 'INTERRUPTED', 'LATE', new Date(), 9);
+    // Several completions of several calls in one batch: each row once, the first completion wins.
+    const others = [randomUUID(), randomUUID()];
+    await Promise.all(others.map((callId) => sut.started({ ...call, callId })));
+    await Promise.all([sut.finished(others[0] as string, 'TOOL_ERROR', null, finishedAt, 1), sut.finished(others[1] as string, 'RPC_ERROR', '-32602', finishedAt, 2), sut.finished(others[0] as string, 'OK', null, finishedAt, 3)]);
 
-    expect(await cp.prisma.toolInvocation.findMany({ where: { callId: call.callId } })).toEqual([expect.objectContaining({ tool: 'echo', outcome: 'OK', errorCode: null, latencyMs: 5 })]);
+    expect(await cp.prisma.toolInvocation.findMany({ where: { callId: call.callId } })).toEqual([expect.objectContaining({ tool: 'echo', outcome: 'OK', errorCode: null, latencyMs: 5, finishedAt })]);
+    const batch = await cp.prisma.toolInvocation.findMany({ where: { callId: { in: others } } });
+    expect(batch.map((row) => [row.callId, row.outcome, row.errorCode, row.latencyMs]).sort()).toEqual(
+      [
+        [others[0], 'TOOL_ERROR', null, 1],
+        [others[1], 'RPC_ERROR', '-32602', 2],
+      ].sort(),
+    );
   });
 
   it('answers bad JSON with a JSON-RPC parse error (-32700, HTTP 400)', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PrismaClient, ToolCallOutcome } from '@switchyard/db';
 import { PRISMA } from '../database/database.module.js';
+import { GroupCommit } from './group-commit.js';
 
 /** What is known of a tool call when it starts (or is refused). */
 export interface ToolCallStart {
@@ -16,18 +17,38 @@ export interface ToolCallStart {
   startedAt: Date;
 }
 
-/** The audit log of tool calls (ToolInvocation, primary key = call id). The gateway's only audit I/O. */
+interface ToolCallEnd {
+  callId: string;
+  outcome: ToolCallOutcome;
+  errorCode: string | null;
+  finishedAt: Date;
+  latencyMs: number;
+}
+
+/**
+ * The audit log of tool calls (ToolInvocation, primary key = call id). The gateway's only audit I/O.
+ * Starts and ends are group-committed (group-commit.ts): one INSERT / one UPDATE for every call
+ * that arrived while the previous one was in flight, so concurrency costs no extra round trips.
+ */
 @Injectable()
 export class ToolInvocationsRepository {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  private readonly starts: GroupCommit<ToolCallStart>;
+  private readonly ends: GroupCommit<ToolCallEnd>;
+
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {
+    // ON CONFLICT DO NOTHING: the same call id again (a retry of the dispatch) keeps the first row.
+    this.starts = new GroupCommit(async (calls) => {
+      await this.prisma.toolInvocation.createMany({ data: calls.map((call) => ({ ...call, outcome: 'PENDING' as const })), skipDuplicates: true });
+    });
+    this.ends = new GroupCommit((ends) => this.completeAll(ends));
+  }
 
   /**
    * Written before the call is dispatched, outcome PENDING: a control plane that dies mid-call
-   * leaves a row that says the call started and never finished. Idempotent: the same call id
-   * again (a retry of the dispatch) keeps the first row.
+   * leaves a row that says the call started and never finished. Idempotent on the call id.
    */
-  async started(call: ToolCallStart): Promise<void> {
-    await this.prisma.toolInvocation.createMany({ data: [{ ...call, outcome: 'PENDING' }], skipDuplicates: true });
+  started(call: ToolCallStart): Promise<void> {
+    return this.starts.submit(call);
   }
 
   /** A call refused before dispatch (outside the key's scope): one row, already finished. */
@@ -39,7 +60,26 @@ export class ToolInvocationsRepository {
   }
 
   /** Completes a PENDING row once; a second completion of the same call changes nothing. */
-  async finished(callId: string, outcome: ToolCallOutcome, errorCode: string | null, finishedAt: Date, latencyMs: number): Promise<void> {
-    await this.prisma.toolInvocation.updateMany({ where: { callId, outcome: 'PENDING' }, data: { outcome, errorCode, finishedAt, latencyMs } });
+  finished(callId: string, outcome: ToolCallOutcome, errorCode: string | null, finishedAt: Date, latencyMs: number): Promise<void> {
+    return this.ends.submit({ callId, outcome, errorCode, finishedAt, latencyMs });
+  }
+
+  /**
+   * One UPDATE for a batch; within a batch, as across batches, the first completion of a call wins.
+   * Times travel as ISO strings and are stored as UTC, as Prisma stores DateTime.
+   */
+  private async completeAll(ends: readonly ToolCallEnd[]): Promise<void> {
+    const first = [...new Map([...ends].reverse().map((end) => [end.callId, end])).values()];
+    await this.prisma.$executeRaw`
+      UPDATE "ToolInvocation" AS t
+      SET "outcome" = v.outcome::"ToolCallOutcome", "errorCode" = v.error_code, "finishedAt" = v.finished_at AT TIME ZONE 'UTC', "latencyMs" = v.latency_ms
+      FROM unnest(
+        ${first.map((end) => end.callId)}::text[],
+        ${first.map((end) => end.outcome)}::text[],
+        ${first.map((end) => end.errorCode)}::text[],
+        ${first.map((end) => end.finishedAt.toISOString())}::timestamptz[],
+        ${first.map((end) => end.latencyMs)}::int[]
+      ) AS v(call_id, outcome, error_code, finished_at, latency_ms)
+      WHERE t."callId" = v.call_id AND t."outcome" = 'PENDING'`;
   }
 }
