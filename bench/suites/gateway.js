@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import nodeHttp from 'node:http';
 import { createHttpClient } from '../lib/http.js';
 import { measureSideBySide, ratios, summarize } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
@@ -28,7 +29,7 @@ import { formatTable } from '../lib/table.js';
 export const description = 'tools/call echo through /mcp/everything (SSE and JSON) vs RunnerRelay directly vs the SDK client on stdio';
 export const timeoutMs = 240_000;
 
-const SETTINGS = { warmup: 200, iterations: 2_000, roundSize: 100, budgetMs: 60_000 };
+const SETTINGS = { warmup: 200, iterations: 2_000, roundSize: 100, budgetMs: 60_000, concurrency: [16, 64], concurrentCalls: 2_000 };
 const PROTOCOL = '2025-11-25';
 
 const repoPath = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -201,6 +202,30 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     log(`measuring: ${warmup} warm-up + ${iterations} calls per case, interleaved, sequential`);
     const measured = await measureSideBySide(cases, { iterations, warmup, roundSize: SETTINGS.roundSize, budgetMs: SETTINGS.budgetMs, signal });
 
+    // Concurrency: `c` calls in flight at once in the same session of each case (the stdio server
+    // answers them as they complete); calls/s over the whole batch, latency per call.
+    const parallelHttp = new nodeHttp.Agent({ keepAlive: true, maxSockets: 64 });
+    defer('parallel HTTP agent', () => parallelHttp.destroy());
+    const concurrentCases = {
+      gatewaySse: cases.gatewaySse,
+      gatewayJson: async () => {
+        gatewayCalls += 1;
+        const text = await postJson(baseUrl, parallelHttp, sessionHeaders, { jsonrpc: '2.0', id: jsonId++, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hop' } } });
+        check('gateway/json (concurrent)', text);
+      },
+      relay: cases.relay,
+      direct: cases.direct,
+    };
+    const concurrency = {};
+    for (const inFlight of SETTINGS.concurrency) {
+      log(`concurrency ${inFlight}: ${SETTINGS.concurrentCalls} calls per case`);
+      concurrency[inFlight] = {};
+      for (const [name, fn] of Object.entries(concurrentCases)) {
+        signal.throwIfAborted();
+        concurrency[inFlight][name] = await inParallel(fn, inFlight, SETTINGS.concurrentCalls);
+      }
+    }
+
     // Audit completion is not awaited by the call: wait until every row is completed.
     let auditRows = 0;
     let pending = -1;
@@ -237,6 +262,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
         sse: { p50: round3(stats.gatewaySse.p50 - stats.relay.p50), p99: round3(stats.gatewaySse.p99 - stats.relay.p99) },
         json: { p50: round3(stats.gatewayJson.p50 - stats.relay.p50), p99: round3(stats.gatewayJson.p99 - stats.relay.p99) },
       },
+      concurrency,
       audit: { rows: auditRows, gatewayCalls },
       measured: { truncated: measured.truncated, wallMs: measured.wallMs, perCase: measured.samples.direct.length },
     };
@@ -252,6 +278,44 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
 }
 
 const round3 = (x) => Math.round(x * 1000) / 1000;
+
+/** `total` calls of `fn`, `inFlight` at a time: calls/s over the batch, p50/p99 per call. */
+async function inParallel(fn, inFlight, total) {
+  const samples = [];
+  let started = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (started < total) {
+      started += 1;
+      const t = performance.now();
+      await fn();
+      samples.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const wallMs = performance.now() - t0;
+  const stats = summarize(samples);
+  return { n: stats.n, p50: stats.p50, p99: stats.p99, callsPerSecond: Math.round(total / (wallMs / 1000)) };
+}
+
+/** One JSON-RPC POST answered with one JSON body, on a shared keep-alive agent (many sockets). */
+function postJson(baseUrl, agent, headers, message) {
+  const { hostname, port } = new URL(baseUrl);
+  const body = Buffer.from(JSON.stringify(message));
+  return new Promise((resolve, reject) => {
+    const req = nodeHttp.request({ agent, host: hostname, port, method: 'POST', path: '/mcp/everything', headers: { ...headers, 'content-length': body.length } }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve(res.statusCode === 200 ? JSON.parse(text).result?.content?.[0]?.text : `HTTP ${res.statusCode} ${text}`);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** The runner stand-in process; resolves once it listens. */
 async function startRunner(env, signal) {
@@ -337,6 +401,20 @@ export function report(result) {
     ],
     Object.entries(result.ratios).map(([name, r]) => ({ ratio: name, p50: times(r.p50), p90: times(r.p90), p99: times(r.p99), mean: times(r.mean) })),
   );
+  const concurrencyRows = Object.entries(result.concurrency ?? {}).flatMap(([inFlight, byCase]) =>
+    Object.entries(byCase).map(([name, r]) => ({ label: `${result.cases[name]?.label ?? name}`, inFlight, ...r })),
+  );
+  const concurrencyTable = formatTable(
+    [
+      { title: 'case', key: 'label' },
+      { title: 'in flight', key: 'inFlight' },
+      { title: 'n', key: 'n' },
+      { title: 'p50 ms', key: 'p50', digits: 3 },
+      { title: 'p99 ms', key: 'p99', digits: 3 },
+      { title: 'calls/s', key: 'callsPerSecond' },
+    ],
+    concurrencyRows,
+  );
   const o = result.overheadOverRelayMs;
   const note = result.measured.truncated ? `\nNOTE: the time budget cut the run short at ${result.measured.perCase} calls per case.` : '';
   return [
@@ -345,6 +423,9 @@ export function report(result) {
     latency,
     '',
     ratioTable,
+    '',
+    concurrencyTable,
+    '',
     `the gateway adds over the relay: SSE ${o.sse.p50} ms p50 / ${o.sse.p99} ms p99, JSON ${o.json.p50} ms p50 / ${o.json.p99} ms p99`,
     `audit rows ${result.audit.rows} = gateway calls ${result.audit.gatewayCalls}`,
     `conditions: ${result.conditions}` + note,
