@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NatsAuthModule } from './nats-auth/nats-auth.module.js';
 import { RelayModule } from './relay/relay.module.js';
+import { RoutingModule } from './routing/routing.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         HealthModule,
         ...DOMAIN_MODULES,
         RelayModule,
+        RoutingModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [CONTROL_PLANE_CONFIG, MetricsService],
