@@ -5,7 +5,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/create-app.js';
 import { createLogger } from '../src/logging/logger.js';
+import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { RolloutAnalysisService } from '../src/rollouts/rollout-analysis.service.js';
+import { RolloutsService } from '../src/rollouts/rollouts.service.js';
 import { ApiKeyRole, startControlPlane, testConfigEnv, type TestControlPlane } from './harness.js';
 import { rolloutServer } from './rollout-fixtures.js';
 
@@ -92,5 +94,22 @@ describe('rollout analysis across two replicas', () => {
       const applied = (await stepEvents(id)).filter((e) => (e.metrics as unknown as TickInfo).tick.at === tickAt);
       expect(applied).toHaveLength(1);
     }
+  });
+
+  it('operator commands issued on both replicas at once are applied one after the other, none lost', async () => {
+    const id = await startCanary();
+    const services = [a.app.get(RolloutsService), b.get(RolloutsService)];
+    const commands = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'pause' : 'resume') as 'pause' | 'resume');
+    const results = await Promise.allSettled(commands.map((command, i) => services[i % 2]!.command(CLI_ACTOR, id, command)));
+    const accepted = results.filter((r) => r.status === 'fulfilled').length;
+    expect(accepted).toBeGreaterThan(0);
+    const operatorEvents = await a.prisma.rolloutEvent.findMany({ where: { rolloutId: id, kind: { in: ['PAUSED', 'RESUMED'] } } });
+    expect(operatorEvents).toHaveLength(accepted);
+    // Each command saw the state the one before it left: pauses and resumes alternate, so there is
+    // at most one more pause than resumes, and the final phase says which came last. (Two commands
+    // acting on the same stale state would have produced two pauses of one CANARY.)
+    const pauses = operatorEvents.filter((e) => e.kind === 'PAUSED').length;
+    const { phase } = await a.prisma.rollout.findUniqueOrThrow({ where: { id } });
+    expect(pauses - (operatorEvents.length - pauses)).toBe(phase === 'PAUSED' ? 1 : 0);
   });
 });
