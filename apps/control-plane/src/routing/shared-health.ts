@@ -51,24 +51,27 @@ export function healthFromHashes(runnersHash: Record<string, string>, windowHash
     const parts = splitField(name);
     if (!parts) continue;
     const [id, kind] = parts;
+    const health = of(id); // named, so tracked: it counts in the ejection cap even if its value is bad
     if (kind === 'cf') {
       const n = Number(value);
-      if (Number.isFinite(n)) of(id).consecutiveFailures = Math.max(0, n);
+      if (Number.isFinite(n)) health.consecutiveFailures = Math.max(0, n);
     } else if (kind === 'ej') {
       const ej = parseJson<EjectionRecord>(value);
-      if (ej) Object.assign(of(id), { ejections: ej.ejections, ejectedAt: ej.ejectedAt, ejectedUntil: ej.ejectedUntil, ejectionCause: ej.ejectionCause });
+      if (ej) Object.assign(health, { ejections: ej.ejections, ejectedAt: ej.ejectedAt, ejectedUntil: ej.ejectedUntil, ejectionCause: ej.ejectionCause });
     } else if (kind === 'probe') {
       const probe = parseJson<ProbeRecord>(value);
-      if (probe) Object.assign(of(id), { probeFailuresInRow: probe.failuresInRow, probeSuccessesInRow: probe.successesInRow, probeDown: probe.down });
+      if (probe) Object.assign(health, { probeFailuresInRow: probe.failuresInRow, probeSuccessesInRow: probe.successesInRow, probeDown: probe.down });
     }
   }
   for (const [name, value] of Object.entries(windowHash)) {
     const parts = splitField(name);
-    const n = Number(value);
-    if (!parts || !Number.isFinite(n)) continue;
+    if (!parts) continue;
     const [id, kind] = parts;
-    if (kind === 's') of(id).intervalSuccesses = n;
-    else if (kind === 'f') of(id).intervalFailures = n;
+    const health = of(id);
+    const n = Number(value);
+    if (!Number.isFinite(n)) continue;
+    if (kind === 's') health.intervalSuccesses = n;
+    else if (kind === 'f') health.intervalFailures = n;
   }
   return { intervalStartedAt, runners };
 }
