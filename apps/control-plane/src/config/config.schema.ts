@@ -79,6 +79,8 @@ export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_SECRETS_KEY: base64Key(32),
   /** Keys the HMAC of tool arguments in the audit log: at least 32 bytes, base64. */
   SWITCHYARD_AUDIT_HMAC_KEY: base64Key(32),
+  /** How long tool-call audit rows (ToolInvocation) are kept, by their start; 0 keeps them forever. */
+  SWITCHYARD_AUDIT_RETENTION_DAYS: z.coerce.number({ message: 'expected whole days, 0 to 36500' }).int().min(0).max(36_500).default(90),
   SWITCHYARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SWITCHYARD_MIGRATE_ON_START: booleanFlag.default(true),
   /** Skip creating (and printing) the first admin key when none exists. */

@@ -20,6 +20,8 @@ export interface ControlPlaneConfig {
   readonly runnerJwtTtlSeconds: number;
   readonly secretsKey: Buffer;
   readonly auditHmacKey: Buffer;
+  /** SWITCHYARD_AUDIT_RETENTION_DAYS: audit rows older than this are deleted (0: never). */
+  readonly auditRetentionDays: number;
   readonly logLevel: string;
   readonly migrateOnStart: boolean;
   readonly skipBootstrapKey: boolean;
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     runnerJwtTtlSeconds: e.SWITCHYARD_RUNNER_JWT_TTL_SECONDS,
     secretsKey: Buffer.from(e.SWITCHYARD_SECRETS_KEY, 'base64').subarray(0, 32),
     auditHmacKey: Buffer.from(e.SWITCHYARD_AUDIT_HMAC_KEY, 'base64'),
+    auditRetentionDays: e.SWITCHYARD_AUDIT_RETENTION_DAYS,
     logLevel: e.SWITCHYARD_LOG_LEVEL,
     migrateOnStart: e.SWITCHYARD_MIGRATE_ON_START,
     skipBootstrapKey: e.SWITCHYARD_SKIP_BOOTSTRAP_KEY,
