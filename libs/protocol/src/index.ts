@@ -11,3 +11,4 @@ export * from './messages/control.js';
 export * from './messages/renew.js';
 export * from './messages/call.js';
 export * from './messages/upstream.js';
+export * from './tool-gateway-proto.js';
