@@ -1,0 +1,44 @@
+import { renameListed, rewriteContentBlock, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteToolResult } from './upstream-rewrite.js';
+
+const mapUri = (uri: string) => `gw/${uri}`;
+
+describe('rewriting what an upstream sends to a /mcp client', () => {
+  it('rewrites resource links and embedded resources in a tool result, and nothing else', () => {
+    const result = {
+      content: [
+        { type: 'text', text: 'demo://not-a-uri-field' },
+        { type: 'resource_link', uri: 'demo://a', name: 'a' },
+        { type: 'resource', resource: { uri: 'demo://b', text: 'b' } },
+      ],
+      structuredContent: { uri: 'demo://c' },
+    };
+
+    expect(rewriteToolResult(result, mapUri)).toEqual({
+      content: [
+        { type: 'text', text: 'demo://not-a-uri-field' },
+        { type: 'resource_link', uri: 'gw/demo://a', name: 'a' },
+        { type: 'resource', resource: { uri: 'gw/demo://b', text: 'b' } },
+      ],
+      structuredContent: { uri: 'demo://c' },
+    });
+  });
+
+  it('rewrites the URIs of read contents, listed resources, templates and prompt messages', () => {
+    expect(rewriteReadResult({ contents: [{ uri: 'demo://a', text: 'x' }] }, mapUri)).toEqual({ contents: [{ uri: 'gw/demo://a', text: 'x' }] });
+    expect(rewriteResource({ uri: 'demo://a', name: 'a' }, mapUri)).toEqual({ uri: 'gw/demo://a', name: 'a' });
+    expect(rewriteResource({ uriTemplate: 'demo://{id}', name: 't' }, mapUri)).toEqual({ uriTemplate: 'gw/demo://{id}', name: 't' });
+    expect(rewritePromptResult({ messages: [{ role: 'user', content: { type: 'resource_link', uri: 'demo://a', name: 'a' } }] }, mapUri)).toEqual({
+      messages: [{ role: 'user', content: { type: 'resource_link', uri: 'gw/demo://a', name: 'a' } }],
+    });
+  });
+
+  it('passes on what it does not know', () => {
+    expect(rewriteContentBlock('text', mapUri)).toBe('text');
+    expect(rewriteToolResult({ task: { taskId: 't' } }, mapUri)).toEqual({ task: { taskId: 't' } });
+  });
+
+  it('renames a listed tool and keeps its real name as the title when it had none', () => {
+    expect(renameListed({ name: 'echo', inputSchema: {} }, 'everything__echo')).toEqual({ name: 'everything__echo', title: 'echo', inputSchema: {} });
+    expect(renameListed({ name: 'echo', title: 'Echo' }, 'everything__echo')).toEqual({ name: 'everything__echo', title: 'Echo' });
+  });
+});

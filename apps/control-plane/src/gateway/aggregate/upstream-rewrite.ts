@@ -1,0 +1,48 @@
+/**
+ * What changes in an upstream's messages on their way to a `/mcp` client (and back): names get
+ * their server prefix, resource URIs their gateway form. Pure functions over plain JSON; anything
+ * they do not know is passed on unchanged.
+ */
+type Json = Record<string, unknown>;
+type MapUri = (uri: string) => string;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A content block: `resource_link` and embedded `resource` carry URIs; text, images, audio do not. */
+export function rewriteContentBlock(block: unknown, mapUri: MapUri): unknown {
+  if (!isObject(block)) return block;
+  if (block.type === 'resource_link' && typeof block.uri === 'string') return { ...block, uri: mapUri(block.uri) };
+  if (block.type === 'resource' && isObject(block.resource) && typeof block.resource.uri === 'string') return { ...block, resource: { ...block.resource, uri: mapUri(block.resource.uri) } };
+  return block;
+}
+
+/** tools/call: every content block (structuredContent is the tool's own data and stays as it is). */
+export function rewriteToolResult(result: Json, mapUri: MapUri): Json {
+  return Array.isArray(result.content) ? { ...result, content: result.content.map((block) => rewriteContentBlock(block, mapUri)) } : result;
+}
+
+/** prompts/get: each message has one content block. */
+export function rewritePromptResult(result: Json, mapUri: MapUri): Json {
+  if (!Array.isArray(result.messages)) return result;
+  return { ...result, messages: result.messages.map((message) => (isObject(message) ? { ...message, content: rewriteContentBlock(message.content, mapUri) } : message)) };
+}
+
+/** resources/read: each content item names its URI. */
+export function rewriteReadResult(result: Json, mapUri: MapUri): Json {
+  if (!Array.isArray(result.contents)) return result;
+  return { ...result, contents: result.contents.map((item) => (isObject(item) && typeof item.uri === 'string' ? { ...item, uri: mapUri(item.uri) } : item)) };
+}
+
+/** A resource of resources/list (`uri`) or a template of resources/templates/list (`uriTemplate`). */
+export function rewriteResource(resource: Json, mapUri: MapUri): Json {
+  const out = { ...resource };
+  if (typeof out.uri === 'string') out.uri = mapUri(out.uri);
+  if (typeof out.uriTemplate === 'string') out.uriTemplate = mapUri(out.uriTemplate);
+  return out;
+}
+
+/** A tool or prompt of a list, under its gateway name; the title (what people read) keeps the real name when it had none. */
+export function renameListed(item: Json, gatewayName: string): Json {
+  const title = typeof item.title === 'string' ? item.title : typeof item.name === 'string' ? item.name : undefined;
+  return { ...item, name: gatewayName, ...(title === undefined ? {} : { title }) };
+}
