@@ -63,7 +63,6 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const { createLogger } = await import(controlPlane('logging/logger.js'));
     const { createApp } = await import(controlPlane('create-app.js'));
     const { PRISMA } = await import(controlPlane('database/database.module.js'));
-    const { REDIS } = await import(controlPlane('connections/connections.module.js'));
     const { LOGGER } = await import(controlPlane('logging/logging.module.js'));
     const { RunnerLivenessService } = await import(controlPlane('runners/runner-liveness.service.js'));
     const { RoutingRepository } = await import(controlPlane('routing/routing.repository.js'));
