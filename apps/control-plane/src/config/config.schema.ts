@@ -117,6 +117,17 @@ export const controlPlaneEnvSchema = z.object({
   SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: z.coerce.number({ message: 'expected whole seconds, 1 to 3600' }).int().min(1).max(3600).default(30),
   /** How often active health probes (MCP ping) reach each healthy runner's placed servers (docs/router.md, "In the control plane"). */
   SWITCHYARD_ROUTER_PROBE_SECONDS: z.coerce.number({ message: 'expected whole seconds, 1 to 3600' }).int().min(1).max(3600).default(10),
+  /** The gRPC ToolGateway's port (docs/gateway.md, "gRPC ToolGateway"); unset or empty: no gRPC server; 0: a free port. */
+  SWITCHYARD_GRPC_PORT: z
+    .literal('')
+    .transform(() => undefined)
+    .or(z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535))
+    .optional(),
+  /** Where the gRPC server binds; default SWITCHYARD_HOST. */
+  SWITCHYARD_GRPC_HOST: z.string().min(1).optional(),
+  /** PEM certificate chain and private key: gRPC over TLS. Both or neither (neither: plaintext). */
+  SWITCHYARD_GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  SWITCHYARD_GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
   /** Headers sent with every OTLP export (`authorization=Bearer%20…,x-tenant=a`): may hold secrets. */
   SWITCHYARD_OTLP_HEADERS: headerList.default({}),
 });

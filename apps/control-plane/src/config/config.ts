@@ -41,6 +41,12 @@ export interface ControlPlaneConfig {
   readonly rolloutAnalysisSeconds: number;
   /** SWITCHYARD_ROUTER_PROBE_SECONDS: the interval of the router's active probes. */
   readonly routerProbeSeconds: number;
+  /** The gRPC ToolGateway (docs/gateway.md): port null means no gRPC server; tls null means plaintext. */
+  readonly grpc: {
+    readonly port: number | null;
+    readonly host: string;
+    readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  };
   /** OpenTelemetry export (docs/gateway.md, Telemetry): null endpoint means no export. */
   readonly telemetry: {
     /** SWITCHYARD_OTLP_ENDPOINT without a trailing slash, or null. */
@@ -79,6 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const natsCaFile = env.SWITCHYARD_NATS_CA_FILE;
   const natsCa = natsCaFile ? readNatsCaFile(natsCaFile) : { pem: null };
   if ('problem' in natsCa) problems.push(`SWITCHYARD_NATS_CA_FILE: ${natsCa.problem}`);
+  if (parsed.success && (parsed.data.SWITCHYARD_GRPC_TLS_CERT_FILE === undefined) !== (parsed.data.SWITCHYARD_GRPC_TLS_KEY_FILE === undefined)) {
+    problems.push('SWITCHYARD_GRPC_TLS_CERT_FILE, SWITCHYARD_GRPC_TLS_KEY_FILE: set both (TLS) or neither (plaintext)');
+  }
   if (!parsed.success || !natsAuth?.bundle || 'problem' in natsCa || problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -115,6 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     }),
     rolloutAnalysisSeconds: e.SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS,
     routerProbeSeconds: e.SWITCHYARD_ROUTER_PROBE_SECONDS,
+    grpc: Object.freeze({
+      port: e.SWITCHYARD_GRPC_PORT ?? null,
+      host: e.SWITCHYARD_GRPC_HOST ?? e.SWITCHYARD_HOST,
+      tls: e.SWITCHYARD_GRPC_TLS_CERT_FILE && e.SWITCHYARD_GRPC_TLS_KEY_FILE ? Object.freeze({ certFile: e.SWITCHYARD_GRPC_TLS_CERT_FILE, keyFile: e.SWITCHYARD_GRPC_TLS_KEY_FILE }) : null,
+    }),
     telemetry: Object.freeze({
       otlpEndpoint: e.SWITCHYARD_OTLP_ENDPOINT ? e.SWITCHYARD_OTLP_ENDPOINT.replace(/\/+$/, '') : null,
       otlpHeaders: Object.freeze({ ...e.SWITCHYARD_OTLP_HEADERS }),
