@@ -30,6 +30,9 @@ export class RolloutAnalysisScheduler implements OnApplicationBootstrap, OnModul
   private queue?: Queue;
   private worker?: Worker;
   private stopped = false;
+  private markScheduled!: () => void;
+  /** Settles once this replica has checked (and if needed set) the schedule in Redis. */
+  readonly scheduled = new Promise<void>((resolve) => (this.markScheduled = resolve));
 
   constructor(
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
@@ -60,9 +63,20 @@ export class RolloutAnalysisScheduler implements OnApplicationBootstrap, OnModul
     this.worker.on('error', (error) => this.logger.warn({ err: error.message }, 'rollout analysis worker: Redis error'));
     this.worker.on('failed', (job, error) => this.logger.error({ jobId: job?.id, err: error.message }, 'rollout analysis run failed'));
     // Not awaited: nothing at startup waits on Redis.
-    this.queue
-      .upsertJobScheduler(SCHEDULER_ID, { every: this.config.rolloutAnalysisSeconds * 1000 }, { name: 'analyze' })
-      .catch((error: Error) => this.logger.error({ err: error.message }, 'could not schedule the rollout analysis'));
+    this.schedule(this.queue).then(this.markScheduled, (error: Error) => this.logger.error({ err: error.message }, 'could not schedule the rollout analysis'));
+  }
+
+  /**
+   * Upserting an existing scheduler restarts its interval from now, so a replica joining would
+   * shift every tick; an unchanged schedule is left alone. (Two replicas upserting at the same
+   * moment only shift it once; ticks stay distinct, and each is applied once.)
+   */
+  private async schedule(queue: Queue): Promise<void> {
+    const every = this.config.rolloutAnalysisSeconds * 1000;
+    const existing = await queue.getJobScheduler(SCHEDULER_ID);
+    if (existing?.every === every) return;
+    await queue.upsertJobScheduler(SCHEDULER_ID, { every }, { name: 'analyze' });
+    this.logger.info({ everySeconds: this.config.rolloutAnalysisSeconds }, 'rollout analysis scheduled');
   }
 
   async onModuleDestroy(): Promise<void> {
