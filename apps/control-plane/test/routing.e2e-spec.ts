@@ -1,5 +1,6 @@
 // The policy router in a real control plane: snapshots from Postgres rows, statistics shared by
 // replicas through the run's Redis, probes through the relay to a real runner process.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { jest } from '@jest/globals';
@@ -17,7 +18,7 @@ import { LOGGER } from '../src/logging/logging.module.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { RunnerRelay } from '../src/relay/runner-relay.js';
 import { RunnerLivenessService } from '../src/runners/runner-liveness.service.js';
-import { ActiveProber } from '../src/routing/active-prober.js';
+import { ActiveProber, type ProbeRoundReport } from '../src/routing/active-prober.js';
 import type { ArmWeights, ArmWeightsSource } from '../src/routing/arm-weights-source.js';
 import { OutstandingRequests } from '../src/routing/outstanding-requests.js';
 import { RoutedUpstreamChooser } from '../src/routing/routed-upstream-chooser.js';
@@ -26,7 +27,7 @@ import { RoutingRepository } from '../src/routing/routing.repository.js';
 import { RoutingSnapshotSource } from '../src/routing/routing-snapshot-source.js';
 import { RoutingStats } from '../src/routing/routing-stats.js';
 import { startControlPlane, type TestControlPlane } from './harness.js';
-import { startRunnerProcess, type RunnerProcess } from './relay-runner-process.js';
+import { EVERYTHING_ENTRY, startRunnerProcess, type RunnerProcess } from './relay-runner-process.js';
 
 jest.setTimeout(60_000);
 
@@ -307,14 +308,17 @@ describe('routing in the control plane', () => {
   // ---- probes -----------------------------------------------------------------------------------
 
   describe('active probes through a real runner', () => {
+    const roundMs = 3_600_000;
+    const firstRound = Math.floor(Date.now() / roundMs) * roundMs + 1;
     let runnerProcess: RunnerProcess | undefined;
-
-    afterAll(async () => {
-      await runnerProcess?.stop();
-    });
+    let everything: ChildProcess | undefined;
+    let runnerId: string;
+    let dead: { serverId: string; deploymentId: string };
+    let alive: { serverId: string; deploymentId: string };
+    let other: ActiveProber;
 
     /** A loopback port nothing listens on: bound, then released. */
-    const refusingPort = () =>
+    const freePort = () =>
       new Promise<number>((resolve) => {
         const probe = createServer();
         probe.listen(0, '127.0.0.1', () => {
@@ -323,45 +327,98 @@ describe('routing in the control plane', () => {
         });
       });
 
-    it('marks a runner whose upstream refuses connections down after two rounds, one prober per runner per round', async () => {
+    /** server-everything over Streamable HTTP, resolved once it listens. */
+    const startEverythingHttp = async (port: number): Promise<ChildProcess> => {
+      const child = spawn(process.execPath, [EVERYTHING_ENTRY, 'streamableHttp'], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr?.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('listening on port')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`server-everything exited with ${code}: ${stderr}`)));
+      });
+      return child;
+    };
+
+    const httpPlacement = (serverName: string, deploymentId: string, versionId: string, url: string) => ({
+      deploymentId,
+      versionId,
+      serverName,
+      secretValues: {},
+      launch: { transport: 'STREAMABLE_HTTP', command: null, args: [], env: {}, secretEnv: [], url, artifactIntegrity: null, stateless: false },
+    });
+
+    beforeAll(async () => {
       const eu = await nodepool('ON_PREM', 'EU');
-      const s = await server();
-      const url = `http://127.0.0.1:${await refusingPort()}/mcp`;
-      const v1 = await version(s.id, '1.0.0', { url });
       const key = createUser();
       const row = await runner(eu.id, { publicKey: key.getPublicKey() });
-      const deployment = await place(v1.id, row);
+      runnerId = row.id;
+      const port = await freePort();
+      everything = await startEverythingHttp(port);
+      const deadUrl = `http://127.0.0.1:${await freePort()}/mcp`;
+      const aliveUrl = `http://127.0.0.1:${port}/mcp`;
+      const sDead = await server();
+      const sAlive = await server();
+      const vDead = await version(sDead.id, '1.0.0', { url: deadUrl });
+      const vAlive = await version(sAlive.id, '1.0.0', { url: aliveUrl });
+      const dDead = await place(vDead.id, row);
+      const dAlive = await place(vAlive.id, row);
+      dead = { serverId: sDead.id, deploymentId: dDead.id };
+      alive = { serverId: sAlive.id, deploymentId: dAlive.id };
       const { jwt } = await cp.app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: row.id, runnerPublicKey: key.getPublicKey() });
       runnerProcess = await startRunnerProcess({
         natsUrl: testEnv().natsUrl,
         runnerId: row.id,
         creds: credsText(jwt, key),
-        placements: [
-          {
-            deploymentId: deployment.id,
-            versionId: v1.id,
-            serverName: s.name,
-            secretValues: {},
-            launch: { transport: 'STREAMABLE_HTTP', command: null, args: [], env: {}, secretEnv: [], url, artifactIntegrity: null, stateless: false },
-          },
-        ],
+        placements: [httpPlacement(sDead.name, dDead.id, vDead.id, deadUrl), httpPlacement(sAlive.name, dAlive.id, vAlive.id, aliveUrl)],
       });
+      // A second replica's prober: same Redis, its own statistics instance.
+      other = new ActiveProber(cp.app.get(RoutingRepository), cp.app.get(RunnerRelay), replica().stats, redis, cp.app.get<ControlPlaneConfig>(CONTROL_PLANE_CONFIG), logger, { timers: false });
+    });
+
+    afterAll(async () => {
+      await runnerProcess?.stop();
+      everything?.kill();
+    });
+
+    const verdictOf = (report: ProbeRoundReport, deploymentId: string) => report.probed.find((p) => p.deploymentId === deploymentId)?.verdict;
+
+    it('marks a runner whose upstream refuses connections down after two rounds, one prober per runner per round', async () => {
       const sut = cp.app.get(ActiveProber);
-      const other = new ActiveProber(cp.app.get(RoutingRepository), cp.app.get(RunnerRelay), replica().stats, redis, cp.app.get<ControlPlaneConfig>(CONTROL_PLANE_CONFIG), logger, { timers: false });
-      const roundMs = 3_600_000;
-      const now = Math.floor(Date.now() / roundMs) * roundMs + 1;
+      const stats = cp.app.get(RoutingStats);
 
-      const first = await sut.probeRound(now);
-      const sameRound = await other.probeRound(now + 10);
-      const afterOne = await cp.app.get(RoutingStats).readHealth(s.id, now);
-      const second = await other.probeRound(now + roundMs);
-      const afterTwo = await cp.app.get(RoutingStats).readHealth(s.id, now + roundMs);
+      const first = await sut.probeRound(firstRound);
+      const sameRound = await other.probeRound(firstRound + 10);
+      const afterOne = await stats.readHealth(dead.serverId, firstRound);
+      const second = await other.probeRound(firstRound + roundMs);
+      const afterTwo = await stats.readHealth(dead.serverId, firstRound + roundMs);
 
-      expect(first.probed).toEqual([{ runnerId: row.id, deploymentId: deployment.id, verdict: { kind: 'dead', reason: expect.stringContaining('NOT_RUNNING') } }]);
-      expect(sameRound).toEqual({ probed: [], lockedElsewhere: [row.id] });
-      expect(afterOne.runners[row.id]).toMatchObject({ probeFailuresInRow: 1, probeDown: false });
-      expect(second.probed).toHaveLength(1);
-      expect(afterTwo.runners[row.id]).toMatchObject({ probeFailuresInRow: 2, probeDown: true });
+      expect(verdictOf(first, dead.deploymentId)).toEqual({ kind: 'dead', reason: expect.stringContaining('NOT_RUNNING') });
+      expect(sameRound).toEqual({ probed: [], lockedElsewhere: [runnerId] });
+      expect(afterOne.runners[runnerId]).toMatchObject({ probeFailuresInRow: 1, probeDown: false });
+      expect(verdictOf(second, dead.deploymentId)?.kind).toBe('dead');
+      expect(afterTwo.runners[runnerId]).toMatchObject({ probeFailuresInRow: 2, probeDown: true });
+    });
+
+    it('brings a probed-down runner back after two rounds in which its upstream answers ping', async () => {
+      const stats = cp.app.get(RoutingStats);
+      const start = firstRound + 10 * roundMs;
+      // Down for this server, as two failed probes earlier would have left it.
+      await stats.recordProbe({ serverId: alive.serverId, runnerId, ok: false }, start - 2);
+      await stats.recordProbe({ serverId: alive.serverId, runnerId, ok: false }, start - 1);
+      expect((await stats.readHealth(alive.serverId, start)).runners[runnerId]?.probeDown).toBe(true);
+
+      const first = await other.probeRound(start);
+      const afterOne = await stats.readHealth(alive.serverId, start);
+      await other.probeRound(start + roundMs);
+      const afterTwo = await stats.readHealth(alive.serverId, start + roundMs);
+
+      expect(verdictOf(first, alive.deploymentId)).toEqual({ kind: 'alive' });
+      expect(afterOne.runners[runnerId]).toMatchObject({ probeSuccessesInRow: 1, probeDown: true });
+      expect(afterTwo.runners[runnerId]).toMatchObject({ probeSuccessesInRow: 2, probeDown: false });
+      // The refusing upstream of the other server on the same runner does not affect this one.
+      expect((await stats.readHealth(dead.serverId, start + roundMs)).runners[runnerId]?.probeDown).toBe(true);
     });
   });
 });
