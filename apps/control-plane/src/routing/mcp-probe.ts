@@ -41,7 +41,7 @@ export async function probeWithPing(relay: RunnerRelay, target: ProbeTarget, tim
     return 'error' in pong ? { kind: 'dead', reason: `ping failed: ${pong.error.message}` } : { kind: 'alive' };
   };
   try {
-    return await Promise.race([exchange().catch(verdictOf), timeout]);
+    return await Promise.race([exchange().catch(verdictOfError), timeout]);
   } finally {
     clearTimeout(timer);
     session.close('probe done');
@@ -61,7 +61,8 @@ async function answerTo(events: AsyncIterator<RelayEvent>, id: number): Promise<
   }
 }
 
-function verdictOf(error: unknown): ProbeVerdict {
+/** A probe that threw: the runner's refusal code decides, anything else is a dead upstream. */
+export function verdictOfError(error: unknown): ProbeVerdict {
   const rejection = isDomainError(error) ? error.details.rejection : undefined;
   if (rejection === 'AT_CAPACITY') return { kind: 'alive' };
   if (typeof rejection === 'string' && SKIP_REJECTIONS.has(rejection)) return { kind: 'skipped', reason: rejection };
