@@ -2,13 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
 import type { Logger } from 'pino';
 import type { RelayEvent, RelaySession } from '../relay/relay-session.js';
+import type { CallSpan } from '../telemetry/call-telemetry.service.js';
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from './call-outcome.js';
-import { ClientStream, type RequestSink } from './client-stream.js';
+import { ClientStream, JsonAnswer, type RequestSink } from './client-stream.js';
 import type { EventLog } from './event-log.js';
 import { destinationOf, type InFlight, type RequestId } from './event-routing.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
 import type { SessionRecord } from './session-record.js';
 import type { SessionStore } from './session-store.js';
+import { toolsOfListResult, type ToolDefinition } from './tool-definitions.js';
 import type { ToolCallStart, ToolInvocationsRepository } from './tool-invocations.repository.js';
 
 export const STANDALONE_STREAM_ID = 'get';
@@ -24,12 +26,27 @@ export interface GatewaySessionDeps {
   idleMs: number;
   /** The session ended (closed, failed or idle): the owner forgets it. */
   ended: (session: GatewaySession) => void;
+  /** Told what the upstream says of its tools: a full `tools/list` answer, or `list_changed`. */
+  tools?: {
+    listed(versionId: string, tools: ToolDefinition[]): void;
+    changed(versionId: string): void;
+  };
 }
+
+/** How long the gateway waits for a `tools/list` of its own (ToolCatalog) before it lets a call go unchecked. */
+const TOOLS_FETCH_TIMEOUT_MS = 10_000;
+/** Pages of a paginated `tools/list` the gateway reads at most. */
+const TOOLS_FETCH_MAX_PAGES = 20;
 
 interface PendingRequest extends InFlight {
   sink: RequestSink;
+  method: string;
+  /** A `tools/list` request for a page after the first (its answer is not the whole list). */
+  paged: boolean;
   /** Set for tools/call: the audit row to complete. */
   auditStartedAt?: number;
+  /** The request's span (CallTelemetry), ended with its outcome. */
+  span?: CallSpan;
 }
 
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -85,28 +102,64 @@ export class GatewaySession {
 
   /**
    * Relays a client request; its answer (and related messages) go to `sink`. For a tools/call,
-   * `audit` is written before dispatch and the call id of the relay is the audit row's id.
+   * `audit` is written before dispatch and the call id of the relay is the audit row's id. `span`
+   * (the request's, CallTelemetry) sends its traceparent with the call and ends with its outcome.
    * Throws when the runner refuses or cannot be reached (nothing was dispatched then).
    */
-  async request(message: JsonRpcRequest, sink: RequestSink, audit?: ToolCallStart): Promise<void> {
+  async request(message: JsonRpcRequest, sink: RequestSink, audit?: ToolCallStart, span?: CallSpan): Promise<void> {
     this.assertOpen();
     const key = keyOf(message.id);
     if (this.pending.has(key)) throw new DomainError(ErrorCode.BAD_USER_INPUT, `request id ${String(message.id)} is already in flight in this session`);
     const progressToken = (message.params?._meta as { progressToken?: RequestId } | undefined)?.progressToken;
     const callId = audit?.callId ?? randomUUID();
-    const entry: PendingRequest = { id: message.id, callId, streamId: sink.streamId, sse: sink.sse, sink, ...(progressToken === undefined ? {} : { progressToken }) };
+    const entry: PendingRequest = {
+      id: message.id,
+      callId,
+      streamId: sink.streamId,
+      sse: sink.sse,
+      sink,
+      method: message.method,
+      paged: message.params?.cursor !== undefined,
+      ...(progressToken === undefined ? {} : { progressToken }),
+      ...(span === undefined ? {} : { span }),
+    };
     if (audit !== undefined) {
       await this.deps.audit.started(audit); // no dispatch without an audit row
       entry.auditStartedAt = this.deps.now();
     }
     this.pending.set(key, entry);
     try {
-      await this.relay.send(message, { callId });
+      await this.relay.send(message, { callId, ...(span === undefined ? {} : { traceparent: span.traceparent }) });
     } catch (error) {
       if (this.pending.get(key) === entry) this.pending.delete(key);
-      if (audit !== undefined) this.completeAudit(entry, { outcome: 'INTERRUPTED', errorCode: (error as DomainError).code ?? ErrorCode.INTERNAL });
+      void this.settle(entry, { outcome: 'INTERRUPTED', errorCode: (error as DomainError).code ?? ErrorCode.INTERNAL });
       throw error;
     }
+  }
+
+  /**
+   * The upstream's tools, asked by the gateway itself (with request ids of its own, answered to no
+   * client stream), every page of them; undefined when the upstream does not answer in time.
+   */
+  async listTools(): Promise<ToolDefinition[] | undefined> {
+    const tools: ToolDefinition[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < TOOLS_FETCH_MAX_PAGES; page += 1) {
+      const sink = new JsonAnswer(`tools-${randomBytes(6).toString('base64url')}`);
+      const id = `switchyard-gateway:${sink.streamId}`;
+      await this.request({ jsonrpc: '2.0', id, method: 'tools/list', ...(cursor === undefined ? {} : { params: { cursor } }) } as JsonRpcRequest, sink);
+      let timer: NodeJS.Timeout | undefined;
+      const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), TOOLS_FETCH_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      if (answer === undefined) this.pending.delete(keyOf(id));
+      const result = answer !== undefined && 'result' in answer ? answer.result : undefined;
+      const listed = toolsOfListResult(result);
+      if (listed === undefined) return undefined;
+      tools.push(...listed);
+      cursor = typeof result?.nextCursor === 'string' ? result.nextCursor : undefined;
+      if (cursor === undefined) return tools;
+    }
+    return undefined;
   }
 
   /** Relays a client notification or a client's answer to a server → client request. */
@@ -154,7 +207,7 @@ export class GatewaySession {
       this.pending.delete(keyOf(entry.id));
       entry.sink.push(errorResponse(entry.id, JsonRpcCode.SERVER_ERROR, event.message, { code: ErrorCode.UPSTREAM_FAILED, reason: event.code }));
       entry.sink.finish();
-      this.completeAudit(entry, outcomeOfFailure(event.code));
+      void this.settle(entry, outcomeOfFailure(event.code));
       return;
     }
     const { message } = event;
@@ -165,11 +218,13 @@ export class GatewaySession {
         this.pending.delete(keyOf(entry.id));
         entry.sink.push(message);
         entry.sink.finish();
-        this.completeAudit(entry, outcomeOfAnswer(message));
+        void this.settle(entry, outcomeOfAnswer(message));
+        if (entry.method === 'tools/list') this.toolsListed(entry, message);
         return;
       }
       case 'stream':
       case 'standalone': {
+        if ('method' in message && message.method === 'notifications/tools/list_changed') this.deps.tools?.changed(this.record.versionId);
         const stream = destination.kind === 'stream' ? (this.streams.get(destination.streamId) ?? this.standalone) : this.standalone;
         if ('method' in message && 'id' in message) this.deps.sessions.serverRequestSent(this.sessionId, message.id, stream.streamId);
         stream.push(message);
@@ -187,7 +242,20 @@ export class GatewaySession {
     // The server should not answer a cancelled request (spec, cancellation): end its stream now.
     this.pending.delete(keyOf(requestId));
     entry.sink.finish();
-    this.completeAudit(entry, { outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' });
+    void this.settle(entry, { outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' });
+  }
+
+  /** A whole tools/list (not a page after the first, nor one with more pages) tells the catalog. */
+  private toolsListed(entry: PendingRequest, answer: JsonRpcMessage): void {
+    if (entry.paged || !('result' in answer) || answer.result.nextCursor !== undefined) return;
+    const tools = toolsOfListResult(answer.result);
+    if (tools !== undefined) this.deps.tools?.listed(this.record.versionId, tools);
+  }
+
+  /** A request ended: its span ends and, for a tools/call, its audit row is completed, with the same outcome. */
+  private settle(entry: PendingRequest, outcome: CallOutcome): Promise<void> {
+    entry.span?.end(outcome.outcome === 'PENDING' ? 'INTERRUPTED' : outcome.outcome, { errorCode: outcome.errorCode });
+    return this.completeAudit(entry, outcome);
   }
 
   private completeAudit(entry: PendingRequest, outcome: CallOutcome): Promise<void> {
@@ -205,7 +273,7 @@ export class GatewaySession {
     const audits: Promise<void>[] = [];
     for (const entry of this.pending.values()) {
       entry.sink.finish();
-      audits.push(this.completeAudit(entry, pendingOutcome));
+      audits.push(this.settle(entry, pendingOutcome));
     }
     this.pending.clear();
     for (const stream of this.streams.values()) stream.finish();

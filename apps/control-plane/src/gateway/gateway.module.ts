@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { RelayModule } from '../relay/relay.module.js';
 import { EventLog } from './event-log.js';
+import { GatewayPolicies } from './gateway-policies.js';
 import { GatewayRoutes } from './gateway.routes.js';
 import { GatewayService } from './gateway.service.js';
 import { PlacedRunnerChooser } from './placed-runner-chooser.js';
@@ -15,9 +17,10 @@ import { UpstreamsRepository } from './upstreams.repository.js';
  * through RunnerRelay; sessions and stream logs in Redis; every tool call audited.
  */
 @Module({
-  imports: [RelayModule],
+  imports: [RelayModule, RateLimitsModule],
   providers: [
     GatewayService,
+    GatewayPolicies,
     GatewayRoutes,
     SessionStore,
     SessionHandoff,

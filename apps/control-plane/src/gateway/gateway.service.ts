@@ -16,15 +16,15 @@ import { acceptsEventStream, headerValue, originAllowed, parseEventId, protocolV
 import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
 import { classify, parseBody, type IncomingMessage } from './incoming-message.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
-import { mayCallTool, mayUseGateway, mayUseServer } from './mcp-scope.js';
+import { GatewayPolicies } from './gateway-policies.js';
+import { mayUseGateway, mayUseServer } from './mcp-scope.js';
 import { PrincipalCache } from './principal-cache.js';
 import type { SessionRecord } from './session-record.js';
 import { handedOver, notFound, refuse, refuseWith, Refusal } from './refusal.js';
 import { SessionHandoff } from './session-handoff.js';
 import { SessionOpener } from './session-opener.js';
 import { SessionStore } from './session-store.js';
-import { toolCallStart } from './tool-call-start.js';
-import { ToolInvocationsRepository, type ToolCallStart } from './tool-invocations.repository.js';
+import { ToolInvocationsRepository } from './tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER, type UpstreamChooser } from './upstream-chooser.js';
 import { UpstreamsRepository } from './upstreams.repository.js';
 
@@ -68,6 +68,7 @@ export class GatewayService implements OnModuleDestroy {
     private readonly sessions: SessionStore,
     readonly eventLog: EventLog,
     private readonly audit: ToolInvocationsRepository,
+    private readonly policies: GatewayPolicies,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -80,6 +81,7 @@ export class GatewayService implements OnModuleDestroy {
       logger: this.log,
       now: () => performance.timeOrigin + performance.now(),
       idleMs: config.mcp.sessionIdleSeconds * 1000,
+      tools: policies.toolHooks,
       ended: (session) => {
         if (this.local.get(session.sessionId) !== session) return;
         this.local.delete(session.sessionId);
@@ -114,16 +116,23 @@ export class GatewayService implements OnModuleDestroy {
       if (!parsed.ok) throw refuse(400, parsed.code, parsed.message);
       const { incoming } = parsed;
       const sessionId = headerValue(headers['mcp-session-id']);
+      const traceparent = headerValue(headers.traceparent);
+      const request = incoming.kind === 'request' ? { principal, serverName, message: incoming.message, sessionId: sessionId ?? null, ...(traceparent === undefined ? {} : { traceparentHeader: traceparent }) } : undefined;
       if (!mayUseServer(principal, serverName)) {
-        await this.auditDenied(principal, serverName, incoming, sessionId ?? null);
-        throw refuseWith(DomainError.forbidden(`This API key may not use MCP server ${serverName}`), incoming.kind === 'request' ? incoming.message.id : undefined);
+        const error = DomainError.forbidden(`This API key may not use MCP server ${serverName}`);
+        if (request !== undefined) await this.policies.deniedServer(request, error);
+        throw refuseWith(error, request?.message.id);
       }
-      if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.opener.open(serverName, principal, incoming.message);
+      if (request?.message.method === 'initialize') {
+        await this.policies.assertWithinRateLimit(request);
+        return this.opener.open(serverName, principal, request.message);
+      }
       this.checkProtocolVersion(headers);
       const sse = acceptsEventStream(headerValue(headers.accept));
       const place = await this.locate(serverName, principal, sessionId);
-      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse));
-      const reply = await this.forward(place.record, { v: 1, op: 'post', serverName, principal: handedOver(principal), sse, message: incoming.message });
+      if (request !== undefined) await this.policies.assertWithinRateLimit({ ...request, record: place.kind === 'here' ? place.session.record : place.record });
+      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse, traceparent));
+      const reply = await this.forward(place.record, { v: 1, op: 'post', serverName, principal: handedOver(principal), sse, message: incoming.message, ...(traceparent === undefined ? {} : { traceparent }) });
       return this.followed(place.record.sessionId, reply, sse);
     });
   }
@@ -173,8 +182,11 @@ export class GatewayService implements OnModuleDestroy {
     await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
   }
 
-  /** Carries out a POST of a session held here (for this replica's client, or handed over by another replica: `remote`). */
-  private async postHere(session: GatewaySession, principal: Principal, incoming: IncomingMessage, sse: boolean, remote = false): Promise<HolderReply> {
+  /**
+   * Carries out a POST of a session held here (for this replica's client, or handed over by another
+   * replica: `remote`). `traceparent`: the client's HTTP header, for the request's span.
+   */
+  private async postHere(session: GatewaySession, principal: Principal, incoming: IncomingMessage, sse: boolean, traceparent: string | undefined, remote = false): Promise<HolderReply> {
     if (incoming.kind !== 'request') {
       try {
         await session.forward(incoming.message);
@@ -185,23 +197,19 @@ export class GatewayService implements OnModuleDestroy {
       return { kind: 'empty', status: 202 };
     }
     const message = incoming.message;
-    let audit: ToolCallStart | undefined;
-    if (message.method === 'tools/call') {
-      const tool = message.params?.name;
-      if (typeof tool !== 'string') return { kind: 'json', status: 200, body: errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'tools/call needs params.name') };
-      audit = toolCallStart({ principal, serverName: session.record.serverName, tool, args: message.params?.arguments, hmacKey: this.config.auditHmacKey, record: session.record });
-      if (!mayCallTool(principal, session.record.serverName, tool)) {
-        await this.audit.denied(audit, ErrorCode.FORBIDDEN);
-        return { kind: 'json', status: 200, body: domainErrorResponse(DomainError.forbidden(`This API key may not call tool ${tool} of MCP server ${session.record.serverName}`), message.id).body };
-      }
-    }
+    if (message.method === 'tools/call' && typeof message.params?.name !== 'string') return { kind: 'json', status: 200, body: errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'tools/call needs params.name') };
+    const { record } = session;
+    const admitted = await this.policies.admit(session, { principal, serverName: record.serverName, message, record, ...(traceparent === undefined ? {} : { traceparentHeader: traceparent }) });
+    if ('refusal' in admitted) return { kind: 'json', status: 200, body: admitted.refusal };
+    const { audit, span } = admitted.call;
     // Another replica reads the answer from the stream's log, SSE or not.
     const sink = remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
     try {
-      await session.request(message, sink, audit);
+      await session.request(message, sink, audit, span);
     } catch (error) {
       sink.finish();
       const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, 'the gateway could not relay the request');
+      span.end('INTERRUPTED', { errorCode: failure.code });
       if (!(error instanceof DomainError)) this.log.error({ err: (error as Error).message, sessionId: session.sessionId }, 'relaying a request failed');
       return { kind: 'json', status: 200, body: domainErrorResponse(failure, message.id).body };
     }
@@ -245,7 +253,7 @@ export class GatewayService implements OnModuleDestroy {
     try {
       switch (request.op) {
         case 'post': {
-          const reply = await this.postHere(session, principal, classify(request.message), request.sse, true);
+          const reply = await this.postHere(session, principal, classify(request.message), request.sse, request.traceparent, true);
           if (reply.kind !== 'stream') return reply;
           return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
         }
@@ -342,13 +350,6 @@ export class GatewayService implements OnModuleDestroy {
     const record = await this.sessions.find(sessionId);
     if (record === undefined || record.replicaId === this.replicaId || record.serverName !== serverName || record.apiKeyId !== principal.keyId) throw notFound();
     return { kind: 'elsewhere', record };
-  }
-
-  /** A tools/call on a server outside the key's scope still leaves its audit row. */
-  private async auditDenied(principal: Principal, serverName: string, incoming: IncomingMessage, sessionId: string | null): Promise<void> {
-    if (incoming.kind !== 'request' || incoming.message.method !== 'tools/call') return;
-    const tool = incoming.message.params?.name;
-    await this.audit.denied(toolCallStart({ principal, serverName, tool: typeof tool === 'string' ? tool : '', args: incoming.message.params?.arguments, hmacKey: this.config.auditHmacKey, sessionId }), ErrorCode.FORBIDDEN);
   }
 
   private async replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {

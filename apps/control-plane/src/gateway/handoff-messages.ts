@@ -19,7 +19,8 @@ const principalSchema = z.object({
 });
 
 export const handoffRequestSchema = z.discriminatedUnion('op', [
-  z.object({ v: z.literal(HANDOFF_VERSION), op: z.literal('post'), serverName: z.string(), principal: principalSchema, sse: z.boolean(), message: jsonRpcMessageSchema }),
+  /** `traceparent`: the client's HTTP traceparent header, for the holder's span of the request. */
+  z.object({ v: z.literal(HANDOFF_VERSION), op: z.literal('post'), serverName: z.string(), principal: principalSchema, sse: z.boolean(), message: jsonRpcMessageSchema, traceparent: z.string().optional() }),
   /** `resume` set: a Last-Event-ID; absent: the session's GET stream from now on. */
   z.object({ v: z.literal(HANDOFF_VERSION), op: z.literal('get'), serverName: z.string(), principal: principalSchema, resume: z.object({ streamId: z.string(), seq: z.number().int().min(0) }).optional() }),
   z.object({ v: z.literal(HANDOFF_VERSION), op: z.literal('delete'), serverName: z.string(), principal: principalSchema }),

@@ -18,8 +18,16 @@ export const notFound = (): Refusal => refuse(404, JsonRpcCode.SESSION_NOT_FOUND
 
 export const refuseWith = (error: DomainError, id?: string | number): Refusal => {
   const { status, body } = domainErrorResponse(error, id);
-  return new Refusal({ kind: 'json', status, body, ...(error.code === ErrorCode.UNAUTHENTICATED ? { headers: { 'www-authenticate': 'Bearer' } } : {}) });
+  return new Refusal({ kind: 'json', status, body, ...(headersOf(error) ?? {}) });
 };
+
+/** 401 names the scheme; 429 says when to come back (RFC 9110 Retry-After, whole seconds), as its data does. */
+function headersOf(error: DomainError): { headers: Record<string, string> } | undefined {
+  if (error.code === ErrorCode.UNAUTHENTICATED) return { headers: { 'www-authenticate': 'Bearer' } };
+  const retryAfter = error.details.retryAfterSeconds;
+  if (error.code === ErrorCode.RATE_LIMITED && typeof retryAfter === 'number') return { headers: { 'retry-after': String(retryAfter) } };
+  return undefined;
+}
 
 /** The principal as it travels to the holder of a session. */
 export const handedOver = (principal: Principal): HandoffRequest['principal'] => ({

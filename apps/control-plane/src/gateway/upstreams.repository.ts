@@ -12,6 +12,14 @@ export class UpstreamsRepository {
     return (await this.prisma.mcpServer.count({ where: { name } })) > 0;
   }
 
+  /**
+   * The version's toolsHash, the first time the gateway sees its tools: a version is one build of a
+   * server, so its first hash stands (a server whose tools vary per session would otherwise flap).
+   */
+  async recordToolsHash(versionId: string, toolsHash: string): Promise<void> {
+    await this.prisma.mcpServerVersion.updateMany({ where: { id: versionId, toolsHash: null }, data: { toolsHash } });
+  }
+
   /** Placements of any version of the server on HEALTHY runners that are neither fenced nor revoked. */
   async healthyPlacements(serverName: string): Promise<Upstream[]> {
     const rows = await this.prisma.placement.findMany({
