@@ -237,7 +237,11 @@ describe('routing in the control plane', () => {
     expect(await record({ kind: 'cancelled' })).toBe('ignored');
     expect(await record({ kind: 'auth-denied' })).toBe('ignored');
     await record(success);
-    for (let i = 0; i < 4; i++) await record(failure);
+    for (let i = 0; i < 3; i++) await record(failure);
+    // As the gateway audits it: a call cut off by our own shutdown is not recorded, a timeout is a failure.
+    const audited = { serverName: s.name, versionId: v1.id, runnerId: r1.id };
+    expect(await stats.recordInvocation({ ...audited, outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN', latencyMs: 5 })).toBeNull();
+    expect(await stats.recordInvocation({ ...audited, outcome: 'TIMEOUT', errorCode: null, latencyMs: 30_000 })).toBe('failure');
 
     const health = await stats.readHealth(s.id);
     expect(health.runners[r1.id]).toMatchObject({ consecutiveFailures: 4, ejectedUntil: null, intervalSuccesses: 1 });

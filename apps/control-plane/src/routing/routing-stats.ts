@@ -21,8 +21,10 @@ import {
 } from '@switchyard/router';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ToolCallOutcome } from '@switchyard/db';
 import { REDIS } from '../connections/connections.module.js';
 import { LOGGER } from '../logging/logging.module.js';
+import { callOutcomeOfInvocation } from './invocation-outcome.js';
 import { routingKeys, windowStart } from './routing-keys.js';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing-options.js';
 import { RoutingPolicies } from './routing-policies.js';
@@ -97,6 +99,20 @@ export class RoutingStats {
     const inRow = Number(results?.[2]?.[1] ?? 0);
     if (failed && inRow >= this.outlier.consecutiveFailures) await this.ejectIfDue(serverId, runnerId, now);
     return outcomeClass;
+  }
+
+  /**
+   * For the gateway: a finished tool call as it was audited (ToolInvocation outcome, error code,
+   * latency), recorded like recordOutcome. Returns null when the outcome is not recorded at all.
+   */
+  recordInvocation(
+    call: Omit<OutcomeRecord, 'outcome'> & { outcome: ToolCallOutcome; errorCode: string | null; latencyMs: number },
+    now = Date.now(),
+  ): Promise<OutcomeClass | null> {
+    const outcome = callOutcomeOfInvocation(call.outcome, call.errorCode, call.latencyMs);
+    if (outcome === null) return Promise.resolve(null);
+    const { serverName, versionId, runnerId, costPerCall } = call;
+    return this.recordOutcome({ serverName, versionId, runnerId, outcome, ...(costPerCall === undefined ? {} : { costPerCall }) }, now);
   }
 
   /** The consecutive-failure rule of libs/router, over the state every replica shares. */
