@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { PlacedRunnerChooser } from '../gateway/placed-runner-chooser.js';
+import { ToolInvocationsRepository } from '../gateway/tool-invocations.repository.js';
+import { UPSTREAM_CHOOSER } from '../gateway/upstream-chooser.js';
+import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
+import { RelayModule } from '../relay/relay.module.js';
+import { CallIdsRepository } from './call-ids.repository.js';
+import { ToolGatewayServer } from './tool-gateway.server.js';
+import { ToolGatewayService } from './tool-gateway.service.js';
+
+/**
+ * The gRPC ToolGateway (docs/gateway.md, "gRPC ToolGateway"): ListTools and CallTool for internal
+ * callers that do not speak MCP, with the MCP gateway's keys, scopes, upstream choice and audit.
+ * Its server runs only when SWITCHYARD_GRPC_PORT is set. The gateway's classes are provided here
+ * again (the GatewayModule exports only its service): the same UpstreamChooser binding as the
+ * gateway's, and an audit repository of its own (its group commit batches this module's calls).
+ */
+@Module({
+  imports: [RelayModule],
+  providers: [
+    ToolGatewayService,
+    ToolGatewayServer,
+    CallIdsRepository,
+    ToolInvocationsRepository,
+    UpstreamsRepository,
+    { provide: UPSTREAM_CHOOSER, useClass: PlacedRunnerChooser },
+  ],
+  exports: [ToolGatewayServer],
+})
+export class GrpcModule {}

@@ -1,0 +1,269 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
+import type { Logger } from 'pino';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { bearerToken, hashSecret } from '../auth/api-key-secret.js';
+import type { Principal } from '../auth/principal.js';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
+import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from '../gateway/call-outcome.js';
+import { mayCallTool, mayUseGateway, mayUseServer } from '../gateway/mcp-scope.js';
+import { PrincipalCache } from '../gateway/principal-cache.js';
+import { toolCallStart } from '../gateway/tool-call-start.js';
+import { ToolInvocationsRepository, type ToolCallStart } from '../gateway/tool-invocations.repository.js';
+import { UPSTREAM_CHOOSER, type UpstreamChooser } from '../gateway/upstream-chooser.js';
+import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
+import { LOGGER } from '../logging/logging.module.js';
+import { RunnerRelay } from '../relay/runner-relay.js';
+import { formatTraceparent, incomingTraceparent } from '../telemetry/traceparent.js';
+import { CallIdsRepository } from './call-ids.repository.js';
+import { eventOfAnswer, eventOfNotification, grpcToolOf, parseCallToolRequest, type CallToolEvent, type CallToolRequest, type GrpcTool } from './tool-messages.js';
+import { UpstreamMcpSession, type RequestEvent } from './upstream-mcp-session.js';
+
+/** Why a call stopped before its answer: the caller cancelled, its deadline passed, or this process is stopping. */
+export type StopReason = 'cancelled' | 'deadline' | 'shutdown';
+
+/** What a call needs of its transport: somewhere to write events, and the caller's deadline and cancellation. */
+export interface CallContext {
+  /** The caller went away (`cancelled`), its deadline passed (`deadline`), or the server is stopping. */
+  signal: AbortSignal;
+  deadline?: Date;
+  /** The `traceparent` metadata of the call, if any. */
+  traceparent?: string;
+}
+
+const STOPPED: Record<StopReason, CallOutcome> = {
+  cancelled: { outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' },
+  deadline: { outcome: 'TIMEOUT', errorCode: 'DEADLINE_EXCEEDED' },
+  shutdown: { outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN' },
+};
+
+/** How long shutdown waits for the audit rows of interrupted calls. */
+const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
+
+/** A page limit for tools/list: a server that keeps returning cursors is not followed forever. */
+const MAX_TOOL_PAGES = 100;
+
+/**
+ * The gRPC ToolGateway's use cases (docs/gateway.md, "gRPC ToolGateway"): list a server's tools,
+ * call one with its progress and logs streamed. Same keys, scopes and audit as the MCP gateway —
+ * its own pieces (mcp-scope, PrincipalCache, toolCallStart, ToolInvocationsRepository,
+ * UpstreamChooser, RunnerRelay) — but one upstream MCP session per gRPC call, opened and closed
+ * here: a gRPC caller has no session to keep.
+ */
+@Injectable()
+export class ToolGatewayService {
+  private readonly principals: PrincipalCache;
+  private readonly log: Logger;
+  /** Calls in flight, so shutdown can interrupt them and complete their audit rows. */
+  private readonly running = new Map<AbortController, Promise<void>>();
+
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly relay: RunnerRelay,
+    @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
+    private readonly upstreams: UpstreamsRepository,
+    private readonly audit: ToolInvocationsRepository,
+    private readonly callIds: CallIdsRepository,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'grpc-tool-gateway' });
+    this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
+  }
+
+  /** The caller's key from `authorization: Bearer sy_…` metadata: UNAUTHENTICATED, or FORBIDDEN without mcp:call. */
+  async admit(authorization: string | undefined): Promise<Principal> {
+    const token = bearerToken(authorization);
+    if (token === undefined) throw DomainError.unauthenticated();
+    const keyHash = hashSecret(token);
+    let principal = this.principals.get(keyHash, Date.now());
+    if (principal === undefined) {
+      principal = await this.apiKeys.authenticate(token);
+      this.principals.set(keyHash, principal, Date.now());
+    }
+    if (!mayUseGateway(principal)) throw DomainError.forbidden('This API key lacks the mcp:call scope');
+    return principal;
+  }
+
+  /** The server's tools (every page of tools/list); with a key narrowed to tools, only those it may call. */
+  async listTools(principal: Principal, serverName: string, context: CallContext): Promise<GrpcTool[]> {
+    if (serverName === '') throw DomainError.badInput([{ path: 'server', message: 'is required' }]);
+    if (!mayUseServer(principal, serverName)) throw DomainError.forbidden(`This API key may not use MCP server ${serverName}`);
+    if (!(await this.upstreams.serverExists(serverName))) throw DomainError.notFound('MCP server', serverName);
+    const session = await UpstreamMcpSession.open(this.relay, this.chooser, serverName, context.deadline);
+    try {
+      const tools: GrpcTool[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+        const answer = await this.exchange(session, 'tools/list', cursor === undefined ? {} : { cursor }, context);
+        if ('error' in answer) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `tools/list failed upstream: ${answer.error.message}`);
+        const result = 'result' in answer ? answer.result : {};
+        for (const tool of Array.isArray(result.tools) ? (result.tools as Array<Record<string, unknown>>) : []) {
+          if (typeof tool.name === 'string' && mayCallTool(principal, serverName, tool.name)) tools.push(grpcToolOf(tool));
+        }
+        cursor = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
+        if (cursor === undefined) break;
+      }
+      return tools;
+    } finally {
+      session.close('tools listed');
+    }
+  }
+
+  /**
+   * One tool call, audited as on the MCP gateway: a DENIED row outside the key's scope; otherwise a
+   * PENDING row before dispatch, completed with the outcome. Events go to `emit`; the answer is the
+   * last one. Throws a DomainError for what ends the call with a gRPC status instead.
+   */
+  async callTool(principal: Principal, request: CallToolRequest, context: CallContext, emit: (event: CallToolEvent) => void): Promise<void> {
+    const call = parseCallToolRequest(request);
+    const traceparent = incomingTraceparent({ meta: call.traceparent, header: context.traceparent });
+    const start = (extra: Partial<ToolCallStart> = {}): ToolCallStart => ({
+      ...toolCallStart({ principal, serverName: call.server, tool: call.tool, args: call.args, hmacKey: this.config.auditHmacKey }),
+      ...(call.callId === undefined ? {} : { callId: call.callId }),
+      ...extra,
+    });
+    if (!mayCallTool(principal, call.server, call.tool)) {
+      await this.audit.denied(start(), ErrorCode.FORBIDDEN);
+      throw DomainError.forbidden(`This API key may not call tool ${call.tool} of MCP server ${call.server}`);
+    }
+    if (!(await this.upstreams.serverExists(call.server))) throw DomainError.notFound('MCP server', call.server);
+    if (call.callId !== undefined && (await this.callIds.used(call.callId))) {
+      throw DomainError.conflict(`call id ${call.callId} was already used: the tool is not called again`, { callId: call.callId });
+    }
+    const stop = new AbortController();
+    const onStop = () => stop.abort(context.signal.reason);
+    context.signal.addEventListener('abort', onStop, { once: true });
+    const done = this.run(call, start, traceparent === undefined ? undefined : formatTraceparent(traceparent), context.deadline, stop.signal, emit);
+    this.running.set(stop, done.catch(() => undefined));
+    try {
+      await done;
+    } finally {
+      this.running.delete(stop);
+      context.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** At shutdown, before the database goes: calls in flight are INTERRUPTED and their rows say so. */
+  async interruptAll(): Promise<void> {
+    for (const stop of this.running.keys()) stop.abort('shutdown' satisfies StopReason);
+    const settled = Promise.all(this.running.values());
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
+  }
+
+  private async run(
+    call: ReturnType<typeof parseCallToolRequest>,
+    start: (extra?: Partial<ToolCallStart>) => ToolCallStart,
+    traceparent: string | undefined,
+    deadline: Date | undefined,
+    signal: AbortSignal,
+    emit: (event: CallToolEvent) => void,
+  ): Promise<void> {
+    let session: UpstreamMcpSession;
+    try {
+      session = await UpstreamMcpSession.open(this.relay, this.chooser, call.server, deadline);
+    } catch (error) {
+      // The call was not dispatched, but it was asked for: its row says why it went nowhere.
+      const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, 'could not open an upstream session');
+      await this.auditUndispatched(start(), failure.code);
+      throw failure;
+    }
+    const { upstream } = session;
+    const row = start({ sessionId: session.sessionId, versionId: upstream.versionId, runnerId: upstream.runnerId, nodepoolId: upstream.nodepoolId, startedAt: new Date() });
+    try {
+      await this.audit.started(row); // no dispatch without an audit row
+      const dispatchedAt = performance.now();
+      const complete = (outcome: CallOutcome) => this.complete(row.callId, outcome, dispatchedAt);
+      let settle!: (event: RequestEvent) => void;
+      const ended = new Promise<RequestEvent>((resolve) => (settle = resolve));
+      const listener = (event: RequestEvent) => {
+        if (event.kind !== 'notification') return settle(event);
+        const grpcEvent = eventOfNotification(event.message);
+        if (grpcEvent !== undefined) emit(grpcEvent);
+      };
+      let requestId: string;
+      try {
+        requestId = await session.request('tools/call', { name: call.tool, arguments: call.args }, listener, {
+          callId: row.callId,
+          progressToken: row.callId,
+          ...(traceparent === undefined ? {} : { traceparent }),
+          ...(deadline === undefined ? {} : { deadline }),
+        });
+      } catch (error) {
+        const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message);
+        await complete({ outcome: 'INTERRUPTED', errorCode: failure.code });
+        throw failure;
+      }
+      const stopped = new Promise<StopReason>((resolve) => {
+        if (signal.aborted) resolve(signal.reason as StopReason);
+        signal.addEventListener('abort', () => resolve(signal.reason as StopReason), { once: true });
+      });
+      const first = await Promise.race([ended.then((event) => ({ event })), stopped.then((reason) => ({ reason }))]);
+      if ('reason' in first) {
+        await session.cancel(requestId, this.cancelReason(first.reason)).catch((error: Error) => this.log.warn({ callId: row.callId, err: error.message }, 'could not cancel a call upstream'));
+        session.close('the gRPC call was stopped');
+        await complete(STOPPED[first.reason]);
+        return;
+      }
+      const { event } = first;
+      // Released before the caller hears the end: its next call may need the same upstream (a
+      // stdio server serves one session at a time).
+      session.close('the gRPC call ended');
+      switch (event.kind) {
+        case 'answer':
+          emit(eventOfAnswer(event.message, row.callId));
+          await complete(outcomeOfAnswer(event.message));
+          return;
+        case 'failed':
+          await complete(outcomeOfFailure(event.code as Parameters<typeof outcomeOfFailure>[0]));
+          throw new DomainError(ErrorCode.UPSTREAM_FAILED, event.message, { reason: event.code });
+        case 'lost':
+          await complete({ outcome: 'INTERRUPTED', errorCode: event.error.code });
+          throw event.error;
+      }
+    } finally {
+      session.close('the gRPC call ended');
+    }
+  }
+
+  /** One request and its answer, for what is not a tool call (no audit, no progress). */
+  private async exchange(session: UpstreamMcpSession, method: string, params: Record<string, unknown>, context: CallContext): Promise<JsonRpcMessage> {
+    let settle!: (event: RequestEvent) => void;
+    const ended = new Promise<RequestEvent>((resolve) => (settle = resolve));
+    const listener = (event: RequestEvent) => {
+      if (event.kind !== 'notification') settle(event);
+    };
+    await session.request(method, params, listener, context.deadline === undefined ? {} : { deadline: context.deadline });
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(new DomainError(ErrorCode.UPSTREAM_FAILED, `${method}: ${this.cancelReason(context.signal.reason as StopReason)}`));
+      if (context.signal.aborted) fail();
+      context.signal.addEventListener('abort', fail, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const event = await Promise.race([ended, aborted]);
+    if (event.kind === 'answer') return event.message;
+    if (event.kind === 'lost') throw event.error;
+    if (event.kind === 'notification') throw new DomainError(ErrorCode.INTERNAL, `${method}: a notification ended the request`);
+    throw new DomainError(ErrorCode.UPSTREAM_FAILED, `${method} failed on the runner: ${event.message}`, { reason: event.code });
+  }
+
+  private cancelReason(reason: StopReason): string {
+    return reason === 'deadline' ? 'the gRPC deadline passed' : reason === 'shutdown' ? 'the control plane is shutting down' : 'the gRPC caller cancelled';
+  }
+
+  private async complete(callId: string, outcome: CallOutcome, dispatchedAt: number): Promise<void> {
+    await this.audit
+      .finished(callId, outcome.outcome, outcome.errorCode, new Date(), Math.max(0, Math.round(performance.now() - dispatchedAt)))
+      .catch((error: Error) => this.log.error({ callId, err: error.message }, 'could not complete a tool call audit row'));
+  }
+
+  /** A call that reached no upstream (no runner, every runner refused): a row that started and ended at once. */
+  private async auditUndispatched(row: ToolCallStart, errorCode: string): Promise<void> {
+    try {
+      await this.audit.started(row);
+      await this.audit.finished(row.callId, 'INTERRUPTED', errorCode, row.startedAt, 0);
+    } catch (error) {
+      this.log.error({ callId: row.callId, err: (error as Error).message }, 'could not write the audit row of an undispatched call');
+    }
+  }
+}

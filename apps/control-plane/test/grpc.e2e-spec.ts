@@ -1,0 +1,222 @@
+// The gRPC ToolGateway end to end: a grpc-js client → the control plane's gRPC server → RunnerRelay
+// → nats-server → a runner process → @modelcontextprotocol/server-everything (stdio). Postgres
+// (audit rows) and NATS are the run's own; keys are real API keys.
+import { credentials, Metadata, status as Status, type Client, type ClientReadableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { jest } from '@jest/globals';
+import { waitFor } from '@switchyard/devstack/testing';
+import { CLI_ACTOR } from '../src/admin-events/actor.js';
+import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
+import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
+import { ERROR_CODE_METADATA } from '../src/grpc/grpc-status.js';
+import { toolGatewayClientConstructor } from '../src/grpc/tool-gateway-definition.js';
+import { ToolGatewayServer } from '../src/grpc/tool-gateway.server.js';
+import type { CallToolEvent, CallToolRequest, GrpcTool } from '../src/grpc/tool-messages.js';
+import { placeEverything, type PlacedEverything } from './gateway-fixtures.js';
+import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
+
+jest.setTimeout(60_000);
+
+type Received = CallToolEvent & { event: string };
+
+interface ToolGatewayClient extends Client {
+  ListTools(request: { server: string }, metadata: Metadata, options: { deadline?: Date }, callback: (error: ServiceError | null, response?: { tools: GrpcTool[] }) => void): void;
+  CallTool(request: Partial<CallToolRequest>, metadata: Metadata, options?: { deadline?: Date }): ClientReadableStream<Received>;
+}
+
+/** Call metadata with the key; null sends none. */
+const auth = (key: string | null): Metadata => {
+  const metadata = new Metadata();
+  if (key !== null) metadata.set('authorization', `Bearer ${key}`);
+  return metadata;
+};
+
+describe('gRPC ToolGateway', () => {
+  let cp: TestControlPlane;
+  let placed: PlacedEverything;
+  let agentKey: string;
+  let client: ToolGatewayClient;
+
+  const keyWith = async (input: { role?: ApiKeyRole; allowedServers?: string[]; allowedTools?: string[] }) =>
+    (await cp.app.get(ApiKeysService).create(CLI_ACTOR, { name: 'grpc-narrowed', role: ApiKeyRole.AGENT, ...input })).key;
+  const keyIdOf = async (key: string) => (await cp.app.get(ApiKeysService).authenticate(key)).keyId;
+  const auditRows = async (key: string) => cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(key) }, orderBy: { startedAt: 'asc' } });
+
+  const listTools = (server: string, key: string | null = agentKey, deadline?: Date) =>
+    new Promise<{ tools?: GrpcTool[]; error?: ServiceError }>((resolve) =>
+      client.ListTools({ server }, auth(key), deadline ? { deadline } : {}, (error, response) => resolve(error ? { error } : { tools: response?.tools ?? [] })),
+    );
+
+  /** Starts a CallTool stream; `done` has every event and the final status (OK or not). */
+  const callTool = (request: Partial<CallToolRequest>, key: string | null = agentKey, options: { deadline?: Date } = {}) => {
+    const stream = client.CallTool({ server: 'everything', ...request }, auth(key), options);
+    const events: Received[] = [];
+    stream.on('data', (event: Received) => events.push(event));
+    stream.on('error', () => undefined); // the status event below carries it
+    const done = new Promise<{ events: Received[]; status: StatusObject }>((resolve) => stream.on('status', (status: StatusObject) => resolve({ events, status })));
+    return { stream, events, done };
+  };
+
+  const errorCodeOf = (status: { metadata?: Metadata | null }) => status.metadata?.get(ERROR_CODE_METADATA)[0];
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ SWITCHYARD_GRPC_PORT: '0', SWITCHYARD_GRPC_HOST: '127.0.0.1' });
+    placed = await placeEverything(cp);
+    agentKey = await cp.keyFor(ApiKeyRole.AGENT, 'grpc-agent');
+    const ToolGateway = toolGatewayClientConstructor();
+    client = new ToolGateway(`127.0.0.1:${cp.app.get(ToolGatewayServer).port}`, credentials.createInsecure()) as unknown as ToolGatewayClient;
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await placed?.runner.stop();
+    await cp?.close();
+  });
+
+  it('lists the tools of server-everything with their input schemas as JSON', async () => {
+    const { tools, error } = await listTools('everything');
+
+    expect(error).toBeUndefined();
+    const echo = tools?.find((tool) => tool.name === 'echo');
+    expect(tools?.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'trigger-long-running-operation', 'get-structured-content']));
+    expect(echo?.description).not.toBe('');
+    expect(JSON.parse(echo?.inputSchemaJson ?? '')).toMatchObject({ type: 'object', properties: { message: { type: 'string' } }, required: ['message'] });
+  });
+
+  it('calls echo: one result event, then OK; the audit row has the HMAC of the arguments, not the arguments', async () => {
+    const { done } = callTool({ tool: 'echo', argumentsJson: JSON.stringify({ message: 'over gRPC' }) });
+
+    const { events, status } = await done;
+
+    expect(status.code).toBe(Status.OK);
+    expect(events).toHaveLength(1);
+    const result = events[0]?.event === 'result' && 'result' in events[0] ? events[0].result : undefined;
+    expect(JSON.parse(result?.contentJson ?? '')).toEqual([{ type: 'text', text: 'Echo: over gRPC' }]);
+    expect(result?.isError).toBe(false);
+    const row = await waitFor(async () => (await auditRows(agentKey)).find((r) => r.callId === result?.callId && r.outcome !== 'PENDING'), 'the echo audit row to be completed');
+    expect(row).toMatchObject({
+      tool: 'echo',
+      serverName: 'everything',
+      outcome: 'OK',
+      versionId: placed.versionId,
+      runnerId: placed.runnerId,
+      nodepoolId: placed.nodepoolId,
+      argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'over gRPC' }),
+    });
+    expect(row.latencyMs).toEqual(expect.any(Number));
+    expect(JSON.stringify(row)).not.toContain('over gRPC');
+  });
+
+  it('passes structuredContent through', async () => {
+    const { events, status } = await callTool({ tool: 'get-structured-content', argumentsJson: JSON.stringify({ location: 'New York' }) }).done;
+
+    expect(status.code).toBe(Status.OK);
+    const last = events.at(-1);
+    expect(last?.event).toBe('result');
+    expect(JSON.parse(last && 'result' in last ? last.result.structuredContentJson : '')).toEqual(expect.objectContaining({ temperature: expect.any(Number) }));
+  });
+
+  it('streams the progress of a long-running tool before its result', async () => {
+    const { events, status } = await callTool({ tool: 'trigger-long-running-operation', argumentsJson: JSON.stringify({ duration: 1, steps: 3 }) }).done;
+
+    expect(status.code).toBe(Status.OK);
+    expect(events.map((event) => event.event)).toEqual(['progress', 'progress', 'progress', 'result']);
+    expect(events.slice(0, 3).map((event) => ('progress' in event ? [event.progress.progress, event.progress.total] : []))).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+
+  it('refuses a call without a key as UNAUTHENTICATED, with the code in the trailers', async () => {
+    const { status } = await callTool({ tool: 'echo', argumentsJson: '{"message":"x"}' }, null).done;
+    const listed = await listTools('everything', 'sy_not-a-real-key');
+
+    expect(status.code).toBe(Status.UNAUTHENTICATED);
+    expect(errorCodeOf(status)).toBe('UNAUTHENTICATED');
+    expect(listed.error?.code).toBe(Status.UNAUTHENTICATED);
+  });
+
+  it('refuses a key without mcp:call as PERMISSION_DENIED', async () => {
+    const viewer = await cp.keyFor(ApiKeyRole.VIEWER, 'grpc-viewer');
+
+    const { status } = await callTool({ tool: 'echo', argumentsJson: '{"message":"x"}' }, viewer).done;
+
+    expect(status.code).toBe(Status.PERMISSION_DENIED);
+    expect(errorCodeOf(status)).toBe('FORBIDDEN');
+  });
+
+  it('refuses a tool outside the key\'s tool list as PERMISSION_DENIED, leaves a DENIED row, and lists only the tools the key may call', async () => {
+    const narrowed = await keyWith({ allowedTools: ['everything__get-sum'] });
+
+    const { status } = await callTool({ tool: 'echo', argumentsJson: '{"message":"not for this key"}' }, narrowed).done;
+    const listed = await listTools('everything', narrowed);
+
+    expect(status.code).toBe(Status.PERMISSION_DENIED);
+    expect(errorCodeOf(status)).toBe('FORBIDDEN');
+    const rows = await auditRows(narrowed);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ tool: 'echo', outcome: 'DENIED', errorCode: 'FORBIDDEN', argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'not for this key' }) });
+    expect(listed.tools?.map((tool) => tool.name)).toEqual(['get-sum']);
+  });
+
+  it('refuses a server outside the key\'s server list as PERMISSION_DENIED', async () => {
+    const narrowed = await keyWith({ allowedServers: ['other'] });
+
+    const { error } = await listTools('everything', narrowed);
+
+    expect(error?.code).toBe(Status.PERMISSION_DENIED);
+  });
+
+  it('answers NOT_FOUND for an unknown server', async () => {
+    const { status } = await callTool({ server: 'no-such-server', tool: 'echo', argumentsJson: '{}' }).done;
+    const listed = await listTools('no-such-server');
+
+    expect(status.code).toBe(Status.NOT_FOUND);
+    expect(errorCodeOf(status)).toBe('NOT_FOUND');
+    expect(listed.error?.code).toBe(Status.NOT_FOUND);
+  });
+
+  it('refuses arguments that are not a JSON object as INVALID_ARGUMENT', async () => {
+    const { status } = await callTool({ tool: 'echo', argumentsJson: '["message"]' }).done;
+
+    expect(status.code).toBe(Status.INVALID_ARGUMENT);
+    expect(status.details).toContain('arguments_json');
+  });
+
+  it('uses a caller-chosen call id once: the same id again is ALREADY_EXISTS and calls nothing', async () => {
+    const callId = `grpc-job-${Date.now()}`;
+    const first = await callTool({ tool: 'echo', argumentsJson: '{"message":"once"}', callId }).done;
+
+    const second = await callTool({ tool: 'echo', argumentsJson: '{"message":"once"}', callId }).done;
+
+    expect(first.status.code).toBe(Status.OK);
+    expect(first.events.at(-1)).toMatchObject({ result: { callId } });
+    expect(second.status.code).toBe(Status.ALREADY_EXISTS);
+    expect(await cp.prisma.toolInvocation.count({ where: { callId } })).toBe(1);
+  });
+
+  // Last two: server-everything finishes a cancelled operation anyway (its late messages are dropped).
+  it('ends a call whose deadline passes as DEADLINE_EXCEEDED and audits it as TIMEOUT', async () => {
+    const { events, done } = callTool({ tool: 'trigger-long-running-operation', argumentsJson: JSON.stringify({ duration: 3, steps: 3 }) }, agentKey, { deadline: new Date(Date.now() + 1_500) });
+
+    const { status } = await done;
+
+    expect(status.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(events.some((event) => event.event === 'result')).toBe(false);
+    const row = await waitFor(async () => (await auditRows(agentKey)).find((r) => r.tool === 'trigger-long-running-operation' && r.outcome === 'TIMEOUT'), 'the timed-out call\'s row');
+    expect(row.errorCode).toBe('DEADLINE_EXCEEDED');
+  });
+
+  it('cancels the call upstream when the client cancels the stream, and audits it as CANCELLED', async () => {
+    const { stream, events, done } = callTool({ tool: 'trigger-long-running-operation', argumentsJson: JSON.stringify({ duration: 2, steps: 4 }) });
+    await waitFor(() => events.some((event) => event.event === 'progress'), 'the first progress event');
+
+    stream.cancel();
+
+    expect((await done).status.code).toBe(Status.CANCELLED);
+    const row = await waitFor(async () => (await auditRows(agentKey)).find((r) => r.tool === 'trigger-long-running-operation' && r.outcome === 'CANCELLED'), 'the cancelled call\'s row');
+    expect(row).toMatchObject({ errorCode: 'CLIENT_CANCELLED', finishedAt: expect.any(Date) });
+    // The next call gets the upstream again: the cancelled one released it.
+    expect((await callTool({ tool: 'echo', argumentsJson: '{"message":"after"}' }).done).status.code).toBe(Status.OK);
+  });
+});
