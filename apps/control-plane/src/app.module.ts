@@ -12,6 +12,7 @@ import { ConnectionsModule } from './connections/connections.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DOMAIN_MODULES } from './domain-modules.js';
 import { GatewayModule } from './gateway/gateway.module.js';
+import { GrpcModule } from './grpc/grpc.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -49,6 +50,8 @@ export class AppModule {
         // Last: destroy hooks run in reverse, and the gateway must end its calls (and SSE streams)
         // before Apollo's stop waits for open HTTP connections.
         GatewayModule,
+        // After the gateway, for the same reason: its calls in flight end (audited) before the rest stops.
+        GrpcModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
