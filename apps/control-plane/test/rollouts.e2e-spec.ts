@@ -164,6 +164,8 @@ describe('rollouts through GraphQL', () => {
 
   it('rolls back and aborts from any live phase, giving the champion everything', async () => {
     const s = await rolloutServer(sut.prisma);
+    // The challenger is deployed too (it had to be, to get traffic): newer, but not the champion.
+    await sut.prisma.deployment.create({ data: { versionId: s.challengerVersionId, nodepoolId: s.nodepoolId } });
     const first = await started({ serverId: s.serverId, challengerVersionId: s.challengerVersionId });
     await ok('advanceRollout', first.id); // SHADOW
     const rolledBack = await ok('rollbackRollout', first.id, 'errors in the logs');
@@ -174,6 +176,10 @@ describe('rollouts through GraphQL', () => {
     await ok('pauseRollout', second.id);
     expect((await ok('abortRollout', second.id)).phase).toBe('ABORTED');
     expect((await eventsOf(second.id)).map((e) => e.kind)).toEqual(['STARTED', 'PAUSED', 'ABORTED']);
+
+    // After a rollback or abort the champion still serves, so it stays the default champion.
+    const next = await sut.prisma.mcpServerVersion.create({ data: { serverId: s.serverId, version: '1.2.0', transport: 'STDIO', command: 'node' } });
+    expect(await started({ serverId: s.serverId, challengerVersionId: next.id })).toMatchObject({ championVersionId: s.championVersionId });
   });
 
   it('refuses bad starts with BAD_USER_INPUT naming the field, and a second active rollout with CONFLICT', async () => {

@@ -84,7 +84,7 @@ export class StartRolloutInput {
 
   @Field(() => ID, {
     nullable: true,
-    description: "Default: the server's current champion — the challenger of its last PROMOTED rollout, else its newest deployed version.",
+    description: "Default: the server's current champion — what its last finished rollout left serving (PROMOTED: the challenger; ROLLED_BACK or ABORTED: the champion), else its newest deployed version.",
   })
   @IsOptional()
   @IsUUID('loose', { message: ID_MESSAGE })

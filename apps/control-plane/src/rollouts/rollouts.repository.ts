@@ -78,14 +78,18 @@ export class RolloutsRepository {
     return keysetPage(this.prisma.rolloutEvent, where, args);
   }
 
-  /** The challenger of the server's most recently finished PROMOTED rollout, if any. */
-  async lastPromotedVersionId(serverId: string): Promise<string | null> {
+  /**
+   * The version the server's most recently finished rollout left serving: a PROMOTED rollout's
+   * challenger, a ROLLED_BACK or ABORTED rollout's champion (the router's champion rule, docs/router.md).
+   */
+  async lastServingVersionId(serverId: string): Promise<string | null> {
     const row = await this.prisma.rollout.findFirst({
-      where: { serverId, phase: 'PROMOTED' },
-      orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
-      select: { challengerVersionId: true },
+      where: { serverId, phase: { in: [...FINAL_PHASES] } },
+      orderBy: [{ finishedAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+      select: { phase: true, championVersionId: true, challengerVersionId: true },
     });
-    return row?.challengerVersionId ?? null;
+    if (!row) return null;
+    return row.phase === 'PROMOTED' ? row.challengerVersionId : row.championVersionId;
   }
 
   /** The newest version of the server that has a deployment, other than `except`. */

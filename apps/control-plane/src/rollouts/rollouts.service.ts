@@ -138,15 +138,16 @@ export class RolloutsService {
   }
 
   /**
-   * The version serving the server's traffic now: the challenger of its last PROMOTED rollout, or,
-   * if it never had one, its newest deployed version (other than the challenger).
+   * The version serving the server's traffic now, as the router picks it: what its last finished
+   * rollout left serving (PROMOTED: the challenger; ROLLED_BACK, ABORTED: the champion), or, if it
+   * never had one, its newest deployed version (other than the challenger).
    */
   private async currentChampion(server: McpServer, challenger: McpServerVersionView): Promise<McpServerVersionView> {
     const id =
-      (await this.repository.lastPromotedVersionId(server.id)) ?? (await this.repository.newestDeployedVersionId(server.id, challenger.id));
+      (await this.repository.lastServingVersionId(server.id)) ?? (await this.repository.newestDeployedVersionId(server.id, challenger.id));
     if (!id) {
       throw DomainError.badInput([
-        { path: 'championVersionId', message: `${server.name} has no promoted or deployed version other than the challenger; name the champion` },
+        { path: 'championVersionId', message: `${server.name} has no finished rollout and no deployed version other than the challenger; name the champion` },
       ]);
     }
     return this.versions.get(id);
