@@ -309,6 +309,27 @@ describe('routing in the control plane', () => {
     expect(championFirst).toBeLessThanOrEqual(940);
   });
 
+  it('applies a rollback made on this replica to the very next decision once the snapshot is invalidated', async () => {
+    const eu = await nodepool('ON_PREM', 'EU');
+    const s = await server();
+    const champion = await version(s.id, '1.0.0');
+    const challenger = await version(s.id, '2.0.0');
+    await place(champion.id, await runner(eu.id));
+    await place(challenger.id, await runner(eu.id));
+    let current: ArmWeights | null = { rolloutId: 'rollout-2', phase: 'CANARY', weights: { [champion.id]: 0, [challenger.id]: 1 } };
+    const { chooser, source } = replica({ weights: { forServer: () => Promise.resolve(current) } });
+    expect((await chooser.candidates(s.name))[0]?.versionId).toBe(challenger.id);
+
+    // Rolled back: no active rollout any more, and the finished rollout left the champion serving.
+    await cp.prisma.rollout.create({ data: { serverId: s.id, championVersionId: champion.id, challengerVersionId: challenger.id, phase: 'ROLLED_BACK', finishedAt: new Date() } });
+    current = null;
+    source.invalidate(s.name);
+    const next = await chooser.candidates(s.name);
+
+    expect(next.map((u) => u.versionId)).toEqual([champion.id]);
+    expect(next[0]?.rolloutId).toBeNull();
+  });
+
   // ---- probes -----------------------------------------------------------------------------------
 
   describe('active probes through a real runner', () => {

@@ -24,8 +24,12 @@ export interface RoutingSnapshot {
 
 /** Postgres is read at most this often per server; decisions in between reuse the snapshot. */
 export const SNAPSHOT_CACHE_MS = 1_000;
-/** An older snapshot is rebuilt before deciding, instead of in the background. */
-const SNAPSHOT_MAX_STALE_MS = 5_000;
+/**
+ * Between SNAPSHOT_CACHE_MS and this age a decision uses the last snapshot while a rebuild runs in
+ * the background; an older one (a server idle for a while) is rebuilt before deciding, so a
+ * rollback made elsewhere is never served from a snapshot much older than the caches' 1 s.
+ */
+const SNAPSHOT_MAX_STALE_MS = 2_000;
 /** A server nobody routed to for this long leaves the refresh loop. */
 const ACTIVE_FOR_MS = 60_000;
 const REFRESH_EVERY_MS = 1_000;
@@ -57,6 +61,7 @@ interface ServerEntry {
 export class RoutingSnapshotSource implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly entries = new Map<string, ServerEntry>();
   private readonly first = new Map<string, Promise<ServerEntry>>();
+  private readonly generations = new Map<string, number>();
   private readonly rng: () => number;
   private readonly timers: boolean;
   private timer: NodeJS.Timeout | undefined;
@@ -108,6 +113,18 @@ export class RoutingSnapshotSource implements OnApplicationBootstrap, OnModuleDe
     return { serverId: entry.serverId, snapshot, rolloutId: plan.rolloutId, deployments: parts.deployments, costPerCall: entry.costPerCall };
   }
 
+  /**
+   * Forgets the server's snapshot: the next decision reads Postgres again. For a change made on this
+   * replica that must apply to the very next request (a rollout rolled back or promoted: call it
+   * after RolloutWeights.invalidate).
+   */
+  invalidate(serverName: string): void {
+    this.entries.delete(serverName);
+    this.first.delete(serverName);
+    // A build that started before the change may have read the old rows: it must not be stored.
+    this.generations.set(serverName, (this.generations.get(serverName) ?? 0) + 1);
+  }
+
   private async entryFor(serverName: string, now: number): Promise<ServerEntry> {
     const entry = this.entries.get(serverName);
     if (!entry) {
@@ -129,6 +146,7 @@ export class RoutingSnapshotSource implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async build(serverName: string, previous: ServerEntry | undefined, now: number): Promise<ServerEntry> {
+    const generation = this.generations.get(serverName) ?? 0;
     const policy = await this.policies.forServer(serverName, now);
     const { serverId } = policy;
     const [rows, rollout] = await Promise.all([this.repository.snapshotRows(serverId, new Date(now)), this.weights.forServer(serverId)]);
@@ -158,7 +176,7 @@ export class RoutingSnapshotSource implements OnApplicationBootstrap, OnModuleDe
     };
     if (!partsUnchanged) await this.stats.track(serverId, parts.runners.map((r) => r.id));
     if (!previous && plan.split.kind !== 'WEIGHTED') await this.refreshArms(entry, now);
-    this.entries.set(serverName, entry);
+    if ((this.generations.get(serverName) ?? 0) === generation) this.entries.set(serverName, entry);
     return entry;
   }
 
