@@ -11,10 +11,14 @@ import { ERROR_CODE_METADATA } from '../src/grpc/grpc-status.js';
 import { toolGatewayClientConstructor } from '../src/grpc/tool-gateway-definition.js';
 import { ToolGatewayServer } from '../src/grpc/tool-gateway.server.js';
 import type { CallToolEvent, CallToolRequest, GrpcTool } from '../src/grpc/tool-messages.js';
+import { RateLimiter } from '../src/rate-limits/rate-limiter.js';
 import { placeEverything, type PlacedEverything } from './gateway-fixtures.js';
 import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
 
 jest.setTimeout(60_000);
+
+const RATE_LIMIT = { perSecond: 0.5, burst: 1000 };
+const RATE_LIMIT_ENV = { SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND: String(RATE_LIMIT.perSecond), SWITCHYARD_MCP_RATE_LIMIT_BURST: String(RATE_LIMIT.burst) };
 
 type Received = CallToolEvent & { event: string };
 
@@ -59,7 +63,8 @@ describe('gRPC ToolGateway', () => {
   const errorCodeOf = (status: { metadata?: Metadata | null }) => status.metadata?.get(ERROR_CODE_METADATA)[0];
 
   beforeAll(async () => {
-    cp = await startControlPlane({ SWITCHYARD_GRPC_PORT: '0', SWITCHYARD_GRPC_HOST: '127.0.0.1' });
+    // A slow refill and a deep bucket: no test runs into the limit but the one that drains it.
+    cp = await startControlPlane({ SWITCHYARD_GRPC_PORT: '0', SWITCHYARD_GRPC_HOST: '127.0.0.1', ...RATE_LIMIT_ENV });
     placed = await placeEverything(cp);
     agentKey = await cp.keyFor(ApiKeyRole.AGENT, 'grpc-agent');
     const ToolGateway = toolGatewayClientConstructor();
@@ -165,6 +170,19 @@ describe('gRPC ToolGateway', () => {
     const { error } = await listTools('everything', narrowed);
 
     expect(error?.code).toBe(Status.PERMISSION_DENIED);
+  });
+
+  it('refuses a key over its rate limit as RESOURCE_EXHAUSTED with a retry hint, and audits the call as DENIED', async () => {
+    const limited = await keyWith({});
+    // The key's bucket, shared with /mcp, emptied: the next token comes in 2 s.
+    await cp.app.get(RateLimiter).takeForKey(await keyIdOf(limited), RATE_LIMIT, RATE_LIMIT.burst);
+
+    const { status } = await callTool({ tool: 'echo', argumentsJson: '{"message":"too soon"}' }, limited).done;
+
+    expect(status.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(errorCodeOf(status)).toBe('RATE_LIMITED');
+    expect(Number(status.metadata.get('retry-after-ms')[0])).toBeGreaterThan(0);
+    expect(await auditRows(limited)).toEqual([expect.objectContaining({ tool: 'echo', outcome: 'DENIED', errorCode: 'RATE_LIMITED' })]);
   });
 
   it('answers NOT_FOUND for an unknown server', async () => {

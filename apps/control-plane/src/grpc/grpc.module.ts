@@ -3,6 +3,7 @@ import { PlacedRunnerChooser } from '../gateway/placed-runner-chooser.js';
 import { ToolInvocationsRepository } from '../gateway/tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { RelayModule } from '../relay/relay.module.js';
 import { CallIdsRepository } from './call-ids.repository.js';
 import { ToolGatewayServer } from './tool-gateway.server.js';
@@ -16,7 +17,7 @@ import { ToolGatewayService } from './tool-gateway.service.js';
  * gateway's, and an audit repository of its own (its group commit batches this module's calls).
  */
 @Module({
-  imports: [RelayModule],
+  imports: [RelayModule, RateLimitsModule],
   providers: [
     ToolGatewayService,
     ToolGatewayServer,

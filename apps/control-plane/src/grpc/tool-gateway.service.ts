@@ -13,6 +13,7 @@ import { ToolInvocationsRepository, type ToolCallStart } from '../gateway/tool-i
 import { UPSTREAM_CHOOSER, type UpstreamChooser } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
 import { LOGGER } from '../logging/logging.module.js';
+import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
 import { formatTraceparent, incomingTraceparent } from '../telemetry/traceparent.js';
 import { CallIdsRepository } from './call-ids.repository.js';
@@ -45,9 +46,9 @@ const MAX_TOOL_PAGES = 100;
 
 /**
  * The gRPC ToolGateway's use cases (docs/gateway.md, "gRPC ToolGateway"): list a server's tools,
- * call one with its progress and logs streamed. Same keys, scopes and audit as the MCP gateway —
- * its own pieces (mcp-scope, PrincipalCache, toolCallStart, ToolInvocationsRepository,
- * UpstreamChooser, RunnerRelay) — but one upstream MCP session per gRPC call, opened and closed
+ * call one with its progress and logs streamed. Same keys, scopes, rate limit and audit as the MCP
+ * gateway — its own pieces (mcp-scope, PrincipalCache, RateLimiter, toolCallStart,
+ * ToolInvocationsRepository, UpstreamChooser, RunnerRelay) — but one upstream MCP session per gRPC call, opened and closed
  * here: a gRPC caller has no session to keep.
  */
 @Injectable()
@@ -64,6 +65,7 @@ export class ToolGatewayService {
     private readonly upstreams: UpstreamsRepository,
     private readonly audit: ToolInvocationsRepository,
     private readonly callIds: CallIdsRepository,
+    private readonly rateLimiter: RateLimiter,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -88,6 +90,7 @@ export class ToolGatewayService {
   /** The server's tools (every page of tools/list); with a key narrowed to tools, only those it may call. */
   async listTools(principal: Principal, serverName: string, context: CallContext): Promise<GrpcTool[]> {
     if (serverName === '') throw DomainError.badInput([{ path: 'server', message: 'is required' }]);
+    await this.rateLimiter.assertWithinLimit(principal.keyId);
     if (!mayUseServer(principal, serverName)) throw DomainError.forbidden(`This API key may not use MCP server ${serverName}`);
     if (!(await this.upstreams.serverExists(serverName))) throw DomainError.notFound('MCP server', serverName);
     const session = await UpstreamMcpSession.open(this.relay, this.chooser, serverName, context.deadline);
@@ -123,6 +126,12 @@ export class ToolGatewayService {
       ...(call.callId === undefined ? {} : { callId: call.callId }),
       ...extra,
     });
+    try {
+      await this.rateLimiter.assertWithinLimit(principal.keyId);
+    } catch (error) {
+      if (error instanceof DomainError) await this.audit.denied(start(), error.code);
+      throw error;
+    }
     if (!mayCallTool(principal, call.server, call.tool)) {
       await this.audit.denied(start(), ErrorCode.FORBIDDEN);
       throw DomainError.forbidden(`This API key may not call tool ${call.tool} of MCP server ${call.server}`);
