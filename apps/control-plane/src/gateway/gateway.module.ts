@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { RelayModule } from '../relay/relay.module.js';
+import { AggregateServersRepository } from './aggregate/aggregate-servers.repository.js';
+import { AggregateStore } from './aggregate/aggregate-store.js';
+import { AggregateService } from './aggregate/aggregate.service.js';
 import { EventLog } from './event-log.js';
 import { GatewayPolicies } from './gateway-policies.js';
 import { GatewayRoutes } from './gateway.routes.js';
@@ -13,7 +16,7 @@ import { UPSTREAM_CHOOSER } from './upstream-chooser.js';
 import { UpstreamsRepository } from './upstreams.repository.js';
 
 /**
- * The MCP gateway (docs/gateway.md): `/mcp/<server>` over Streamable HTTP, relayed to runners
+ * The MCP gateway (docs/gateway.md): `/mcp/<server>` and the aggregated `/mcp` over Streamable HTTP, relayed to runners
  * through RunnerRelay; sessions and stream logs in Redis; every tool call audited.
  */
 @Module({
@@ -28,6 +31,9 @@ import { UpstreamsRepository } from './upstreams.repository.js';
     ToolInvocationsRepository,
     UpstreamsRepository,
     { provide: UPSTREAM_CHOOSER, useClass: PlacedRunnerChooser },
+    AggregateService,
+    AggregateStore,
+    AggregateServersRepository,
   ],
   exports: [GatewayService],
 })

@@ -2,12 +2,15 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
+import { AggregateService } from './aggregate/aggregate.service.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewayService } from './gateway.service.js';
 import { errorResponse, JsonRpcCode, serializeMessage } from './json-rpc-errors.js';
 import { SseWriter } from './sse-writer.js';
 
 export const MCP_SERVER_ROUTE = '/mcp/:server';
+/** Every server the key may use, in one (aggregate/aggregate.service.ts). */
+export const MCP_AGGREGATE_ROUTE = '/mcp';
 
 type McpRequest = FastifyRequest<{ Params: { server: string } }>;
 
@@ -24,6 +27,7 @@ export class GatewayRoutes implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly gateway: GatewayService,
+    private readonly aggregate: AggregateService,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
@@ -46,6 +50,9 @@ export class GatewayRoutes implements OnModuleInit {
     scope.post(MCP_SERVER_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.gateway.post(request.params.server, request.headers, request.body as Buffer | undefined)));
     scope.get(MCP_SERVER_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.gateway.get(request.params.server, request.headers)));
     scope.delete(MCP_SERVER_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.gateway.delete(request.params.server, request.headers)));
+    scope.post(MCP_AGGREGATE_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.aggregate.post(request.headers, request.body as Buffer | undefined)));
+    scope.get(MCP_AGGREGATE_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.aggregate.get(request.headers)));
+    scope.delete(MCP_AGGREGATE_ROUTE, (request: McpRequest, reply) => this.handle(request, reply, () => this.aggregate.delete(request.headers)));
   }
 
   private async handle(request: McpRequest, reply: FastifyReply, work: () => Promise<GatewayReply>): Promise<void> {

@@ -1,4 +1,4 @@
-import { renameListed, rewriteContentBlock, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteToolResult } from './upstream-rewrite.js';
+import { renameListed, rewriteContentBlock, rewriteNotification, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteToolResult } from './upstream-rewrite.js';
 
 const mapUri = (uri: string) => `gw/${uri}`;
 
@@ -40,5 +40,17 @@ describe('rewriting what an upstream sends to a /mcp client', () => {
   it('renames a listed tool and keeps its real name as the title when it had none', () => {
     expect(renameListed({ name: 'echo', inputSchema: {} }, 'everything__echo')).toEqual({ name: 'everything__echo', title: 'echo', inputSchema: {} });
     expect(renameListed({ name: 'echo', title: 'Echo' }, 'everything__echo')).toEqual({ name: 'everything__echo', title: 'Echo' });
+  });
+});
+
+describe('rewriting an upstream notification for a /mcp client', () => {
+  const mapId = (id: string | number) => `everything:${JSON.stringify(id)}`;
+
+  it('rewrites resource updates, cancelled server requests and log sources; leaves the rest', () => {
+    expect(rewriteNotification('everything', 'notifications/resources/updated', { uri: 'demo://a' }, mapUri, mapId)).toEqual({ uri: 'gw/demo://a' });
+    expect(rewriteNotification('everything', 'notifications/cancelled', { requestId: 3, reason: 'r' }, mapUri, mapId)).toEqual({ requestId: 'everything:3', reason: 'r' });
+    expect(rewriteNotification('everything', 'notifications/message', { level: 'info', data: 'x' }, mapUri, mapId)).toEqual({ level: 'info', data: 'x', logger: 'everything' });
+    expect(rewriteNotification('everything', 'notifications/message', { level: 'info', data: 'x', logger: 'db' }, mapUri, mapId)).toEqual({ level: 'info', data: 'x', logger: 'everything/db' });
+    expect(rewriteNotification('everything', 'notifications/tools/list_changed', {}, mapUri, mapId)).toEqual({});
   });
 });

@@ -46,3 +46,22 @@ export function renameListed(item: Json, gatewayName: string): Json {
   const title = typeof item.title === 'string' ? item.title : typeof item.name === 'string' ? item.name : undefined;
   return { ...item, name: gatewayName, ...(title === undefined ? {} : { title }) };
 }
+
+/**
+ * A notification of an upstream as its `/mcp` client sees it (progress is matched to its request
+ * elsewhere): the URI of a resource update, the id of a server → client request the upstream
+ * cancels, a log line's logger (prefixed with the server, so the client can tell the sources apart).
+ */
+export function rewriteNotification(server: string, method: string, params: Json | undefined, mapUri: MapUri, mapRequestId: (id: string | number) => string): Json | undefined {
+  if (params === undefined) return params;
+  switch (method) {
+    case 'notifications/resources/updated':
+      return typeof params.uri === 'string' ? { ...params, uri: mapUri(params.uri) } : params;
+    case 'notifications/cancelled':
+      return typeof params.requestId === 'string' || typeof params.requestId === 'number' ? { ...params, requestId: mapRequestId(params.requestId) } : params;
+    case 'notifications/message':
+      return { ...params, logger: typeof params.logger === 'string' ? `${server}/${params.logger}` : server };
+    default:
+      return params;
+  }
+}

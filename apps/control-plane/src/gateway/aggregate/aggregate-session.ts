@@ -1,0 +1,473 @@
+import { randomBytes } from 'node:crypto';
+import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
+import type { Logger } from 'pino';
+import type { Principal } from '../../auth/principal.js';
+import type { CallOutcome } from '../call-outcome.js';
+import { ClientStream, JsonAnswer, type RequestSink } from '../client-stream.js';
+import type { EventLog } from '../event-log.js';
+import type { GatewaySession } from '../gateway-session.js';
+import { domainErrorResponse, errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
+import { mayCallTool, mayUseServer } from '../mcp-scope.js';
+import { toolCallStart } from '../tool-call-start.js';
+import type { ToolInvocationsRepository } from '../tool-invocations.repository.js';
+import type { AggregateRecord } from './aggregate-record.js';
+import type { AggregateStore } from './aggregate-store.js';
+import { splitGatewayName, type ShortNames } from './gateway-names.js';
+import { decodeListCursor, encodeListCursor, type ServerCursors } from './list-cursor.js';
+import { requestTarget, type AnswerKind } from './request-target.js';
+import { toGatewayUri } from './resource-uris.js';
+import { fromClientRequestId, toClientRequestId, type RequestId } from './server-request-ids.js';
+import { renameListed, rewriteNotification, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteToolResult } from './upstream-rewrite.js';
+
+type Json = Record<string, unknown>;
+type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
+
+export const AGGREGATE_STANDALONE_STREAM_ID = 'get';
+
+/** How long the gateway waits for an upstream's answer to a request of its own (a list page, setLevel). */
+const OWN_REQUEST_TIMEOUT_MS = 30_000;
+/** Pages of one server's tools read at most to learn a short name the session has not handed out. */
+const RELEARN_MAX_PAGES = 20;
+
+export interface OpenedUpstream {
+  session: GatewaySession;
+  /** The upstream's answer to initialize: what it offers. */
+  capabilities: Json;
+}
+
+export interface AggregateSessionDeps {
+  eventLog: EventLog;
+  store: AggregateStore;
+  audit: ToolInvocationsRepository;
+  hmacKey: Buffer;
+  logger: Logger;
+  idleMs: number;
+  /** Servers that could be opened now, by name (the key's scope is applied here). */
+  servedServers(): Promise<string[]>;
+  /**
+   * Opens a session of `server` with the client's initialize, for `owner`: what the upstream sends
+   * besides answers goes to `owner.fromUpstream`, its end to `owner.upstreamEnded`. Throws a DomainError.
+   */
+  openUpstream(server: string, principal: Principal, initialize: JsonRpcRequest, owner: AggregateSession): Promise<OpenedUpstream>;
+  /** An upstream session's record lives on while the aggregated session does. */
+  touchUpstream(upstreamSessionId: string): void;
+  /** The session ended: the owner forgets it. */
+  ended(session: AggregateSession): void;
+}
+
+interface Upstream {
+  server: string;
+  session: GatewaySession;
+  capabilities: Json;
+  /** Request ids (and progress tokens) the gateway uses towards this upstream: its own numbering, so no client's ids collide. */
+  nextId: number;
+}
+
+/** A client request routed to one upstream and not answered yet. */
+interface Routed {
+  clientId: RequestId;
+  server: string;
+  upstreamId: number;
+  sink: RequestSink;
+  /** The client's progress token (the upstream sees `upstreamId` instead). */
+  progressToken?: RequestId;
+}
+
+const LISTS = {
+  'tools/list': { key: 'tools', capability: 'tools' },
+  'prompts/list': { key: 'prompts', capability: 'prompts' },
+  'resources/list': { key: 'resources', capability: 'resources' },
+  'resources/templates/list': { key: 'resourceTemplates', capability: 'resources' },
+} as const;
+type ListMethod = keyof typeof LISTS;
+
+const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
+const asDomainError = (error: unknown): DomainError => (error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message));
+
+/**
+ * One `/mcp` client session on the replica that holds it: one MCP server made of every server the
+ * key may use (docs/gateway.md, "Aggregated endpoint /mcp"). The gateway answers initialize, ping,
+ * logging/setLevel and the lists itself; everything else goes to one upstream session per server
+ * (a GatewaySession, opened on first use with the client's own initialize), with names, resource
+ * URIs, request ids and progress tokens rewritten both ways.
+ */
+export class AggregateSession {
+  readonly standalone: ClientStream;
+  private readonly streams = new Map<string, ClientStream>();
+  private readonly opening = new Map<string, Promise<Upstream>>();
+  private readonly ready = new Map<string, Upstream>();
+  private readonly routed = new Map<string, Routed>();
+  private state: 'open' | 'ended' = 'open';
+  private lastActivity = Date.now();
+  private readonly idleTimer: NodeJS.Timeout;
+  private logLevel: string | undefined;
+
+  constructor(
+    readonly record: AggregateRecord,
+    /** The client's initialize params, sent to each upstream as it opens. */
+    private readonly clientInitialize: Json,
+    private readonly names: ShortNames,
+    private readonly deps: AggregateSessionDeps,
+  ) {
+    this.standalone = this.addStream(AGGREGATE_STANDALONE_STREAM_ID);
+    // Checked at half the idle time: upstream sessions idle out on their own clock, so the
+    // aggregated session renews them while it is alive (a GET stream open, requests in flight).
+    this.idleTimer = setInterval(() => this.idleCheck(), Math.max(1_000, deps.idleMs / 2));
+    this.idleTimer.unref();
+  }
+
+  get sessionId(): string {
+    return this.record.sessionId;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  newRequestStream(sse = true): ClientStream {
+    return this.addStream(randomBytes(9).toString('base64url'), sse);
+  }
+
+  stream(streamId: string): ClientStream | undefined {
+    return this.streams.get(streamId);
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+    this.touchUpstreams();
+  }
+
+  /**
+   * The answer of a request the gateway answers itself (ping, logging/setLevel, the lists, an
+   * unknown method), or undefined when one upstream answers it (`route`).
+   */
+  async answerItself(principal: Principal, message: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+    const params = (message.params ?? {}) as Json;
+    switch (message.method) {
+      case 'ping':
+        return { jsonrpc: '2.0', id: message.id, result: {} };
+      case 'initialize':
+        return errorResponse(message.id, JsonRpcCode.INVALID_REQUEST, 'Invalid Request: the session is initialized already');
+      case 'logging/setLevel':
+        if (typeof params.level !== 'string') return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'logging/setLevel needs params.level');
+        this.logLevel = params.level;
+        await Promise.all([...this.ready.values()].filter((upstream) => upstream.capabilities.logging !== undefined).map((upstream) => this.ask(upstream, 'logging/setLevel', { level: params.level }).catch(() => undefined)));
+        return { jsonrpc: '2.0', id: message.id, result: {} };
+      case 'tools/list':
+      case 'prompts/list':
+      case 'resources/list':
+      case 'resources/templates/list':
+        return this.list(principal, message, params);
+      case 'tools/call':
+      case 'prompts/get':
+      case 'resources/read':
+      case 'resources/subscribe':
+      case 'resources/unsubscribe':
+      case 'completion/complete':
+        return undefined;
+      default:
+        // tasks/* among them: task ids of different upstreams would collide (docs, "not done yet").
+        return errorResponse(message.id, JsonRpcCode.METHOD_NOT_FOUND, `Method not found: ${message.method} is not offered by the aggregated endpoint /mcp`);
+    }
+  }
+
+  /**
+   * Sends a request to the upstream its name or URI points at; the answer, rewritten, goes to
+   * `sink`. Returns an error answer instead when the request cannot go (unknown name, outside the
+   * key's scope — a tool call then leaves a DENIED audit row —, no upstream).
+   */
+  async route(principal: Principal, message: JsonRpcRequest, sink: RequestSink): Promise<JsonRpcMessage | undefined> {
+    const params = (message.params ?? {}) as Json;
+    if (message.method === 'tools/call' && typeof params.name === 'string' && this.names.unknownShortForm(params.name)) await this.relearnNames(principal, params.name);
+    const target = requestTarget(message.method, params, (name) => this.names.resolve(name));
+    if (!target.ok) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, target.message);
+    const { server } = target;
+    if (target.tool !== undefined && !mayCallTool(principal, server, target.tool)) {
+      await this.deps.audit.denied(toolCallStart({ principal, serverName: server, tool: target.tool, args: params.arguments, hmacKey: this.deps.hmacKey, sessionId: this.sessionId }), ErrorCode.FORBIDDEN);
+      return domainErrorResponse(DomainError.forbidden(`This API key may not call tool ${target.tool} of MCP server ${server}`), message.id).body;
+    }
+    if (!mayUseServer(principal, server)) return domainErrorResponse(DomainError.forbidden(`This API key may not use MCP server ${server}`), message.id).body;
+    const key = keyOf(message.id);
+    if (this.routed.has(key)) return errorResponse(message.id, JsonRpcCode.INVALID_REQUEST, `request id ${String(message.id)} is already in flight in this session`);
+    let upstream: Upstream;
+    try {
+      upstream = await this.upstream(server, principal);
+    } catch (error) {
+      return domainErrorResponse(asDomainError(error), message.id).body;
+    }
+    const upstreamId = upstream.nextId++;
+    const meta = params._meta as Json | undefined;
+    const progressToken = meta?.progressToken as RequestId | undefined;
+    const entry: Routed = { clientId: message.id, server, upstreamId, sink, ...(progressToken === undefined ? {} : { progressToken }) };
+    this.routed.set(key, entry);
+    const answer = target.answer;
+    const adapter: RequestSink = {
+      streamId: `${sink.streamId}-upstream`,
+      sse: sink.sse,
+      push: (upstreamAnswer) => {
+        if (!('method' in upstreamAnswer)) sink.push(this.clientAnswer(upstreamAnswer as ClientAnswer, message.id, answer, server));
+      },
+      finish: () => {
+        if (this.routed.get(key) === entry) this.routed.delete(key);
+        sink.finish();
+      },
+    };
+    const upstreamParams = progressToken === undefined ? target.params : { ...target.params, _meta: { ...meta, progressToken: upstreamId } };
+    const audit =
+      target.tool === undefined
+        ? undefined
+        : toolCallStart({ principal, serverName: server, tool: target.tool, args: params.arguments, hmacKey: this.deps.hmacKey, record: { ...upstream.session.record, sessionId: this.sessionId } });
+    try {
+      await upstream.session.request({ jsonrpc: '2.0', id: upstreamId, method: message.method, params: upstreamParams } as JsonRpcRequest, adapter, audit);
+    } catch (error) {
+      if (this.routed.get(key) === entry) this.routed.delete(key);
+      return domainErrorResponse(asDomainError(error), message.id).body;
+    }
+    return undefined;
+  }
+
+  /** A client notification, or the client's answer to a server → client request (its id names the upstream). */
+  async forward(message: JsonRpcNotification | ClientAnswer): Promise<void> {
+    this.assertOpen();
+    if (!('method' in message)) {
+      const target = message.id === undefined ? undefined : fromClientRequestId(message.id);
+      const upstream = target === undefined ? undefined : this.ready.get(target.server);
+      if (target === undefined || upstream === undefined) return this.deps.logger.debug({ sessionId: this.sessionId, id: message.id }, 'an answer to no server request of this session: dropped');
+      return upstream.session.forward({ ...message, id: target.id } as ClientAnswer);
+    }
+    const params = (message.params ?? {}) as Json;
+    switch (message.method) {
+      case 'notifications/cancelled': {
+        const requestId = params.requestId;
+        const entry = typeof requestId === 'string' || typeof requestId === 'number' ? this.routed.get(keyOf(requestId)) : undefined;
+        const upstream = entry === undefined ? undefined : this.ready.get(entry.server);
+        if (entry === undefined || upstream === undefined) return;
+        return upstream.session.forward({ ...message, params: { ...params, requestId: entry.upstreamId } } as JsonRpcNotification);
+      }
+      case 'notifications/roots/list_changed':
+        await Promise.all([...this.ready.values()].map((upstream) => upstream.session.forward(message)));
+        return;
+      default:
+        // notifications/initialized: each upstream got its own when it opened.
+        return;
+    }
+  }
+
+  /** An upstream session ended by itself (its runner was lost, it idled out): what the client sees changed. */
+  upstreamEnded(session: GatewaySession): void {
+    const upstream = [...this.ready.values()].find((candidate) => candidate.session === session);
+    if (upstream === undefined) return;
+    this.ready.delete(upstream.server);
+    delete this.record.upstreams[upstream.server];
+    if (this.state !== 'open') return;
+    this.deps.logger.info({ sessionId: this.sessionId, server: upstream.server }, 'an upstream of an aggregated session ended');
+    for (const [capability, method] of [
+      ['tools', 'notifications/tools/list_changed'],
+      ['prompts', 'notifications/prompts/list_changed'],
+      ['resources', 'notifications/resources/list_changed'],
+    ] as const) {
+      if (upstream.capabilities[capability] !== undefined) this.standalone.push({ jsonrpc: '2.0', method });
+    }
+  }
+
+  /** Ends the session and every upstream session; calls in flight count as `inFlight` says. */
+  async close(reason: string, inFlight?: CallOutcome): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'ended';
+    clearInterval(this.idleTimer);
+    await Promise.all([...this.ready.values()].map((upstream) => upstream.session.close(reason, inFlight)));
+    this.ready.clear();
+    for (const entry of this.routed.values()) entry.sink.finish();
+    this.routed.clear();
+    for (const stream of this.streams.values()) stream.finish();
+    const streamIds = [...this.streams.keys()];
+    void Promise.all([this.deps.store.remove(this.sessionId), this.deps.eventLog.drop(this.sessionId, streamIds)]).catch((error: Error) =>
+      this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended aggregated session from Redis'),
+    );
+    this.deps.ended(this);
+  }
+
+  private async list(principal: Principal, message: JsonRpcRequest, params: Json): Promise<JsonRpcMessage> {
+    const method = message.method as ListMethod;
+    const { key } = LISTS[method];
+    let targets: Array<[string, string | undefined]>;
+    if (typeof params.cursor === 'string') {
+      const cursors = decodeListCursor(params.cursor);
+      if (cursors === undefined) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'Invalid params: not a cursor of this gateway');
+      targets = Object.entries(cursors).filter(([server]) => mayUseServer(principal, server));
+    } else {
+      targets = (await this.deps.servedServers()).filter((server) => mayUseServer(principal, server)).map((server) => [server, undefined]);
+    }
+    const pages = await Promise.all(targets.map(([server, cursor]) => this.listPage(principal, server, method, cursor)));
+    const items: Json[] = [];
+    const remaining: ServerCursors = {};
+    for (const page of pages) {
+      if (page.next !== undefined) remaining[page.server] = page.next;
+      for (const item of page.items) {
+        const shown = this.shown(principal, page.server, method, item);
+        if (shown !== undefined) items.push(shown);
+      }
+    }
+    const nextCursor = encodeListCursor(remaining);
+    return { jsonrpc: '2.0', id: message.id, result: { [key]: items, ...(nextCursor === undefined ? {} : { nextCursor }) } };
+  }
+
+  /** One page of one server's list; a server that cannot be reached or lacks the capability lists nothing. */
+  private async listPage(principal: Principal, server: string, method: ListMethod, cursor: string | undefined): Promise<{ server: string; items: Json[]; next?: string }> {
+    const { key, capability } = LISTS[method];
+    try {
+      const upstream = await this.upstream(server, principal);
+      if (upstream.capabilities[capability] === undefined) return { server, items: [] };
+      const result = await this.ask(upstream, method, cursor === undefined ? undefined : { cursor });
+      const items = Array.isArray(result[key]) ? (result[key] as Json[]) : [];
+      return { server, items, ...(typeof result.nextCursor === 'string' ? { next: result.nextCursor } : {}) };
+    } catch (error) {
+      this.deps.logger.warn({ sessionId: this.sessionId, server, method, err: (error as Error).message }, 'a server is left out of an aggregated list');
+      return { server, items: [] };
+    }
+  }
+
+  /** A listed item as the client sees it, or undefined when the key may not see it. */
+  private shown(principal: Principal, server: string, method: ListMethod, item: Json): Json | undefined {
+    const mapUri = (uri: string) => toGatewayUri(server, uri);
+    switch (method) {
+      case 'tools/list':
+      case 'prompts/list': {
+        if (typeof item.name !== 'string') return undefined;
+        if (method === 'tools/list' && !mayCallTool(principal, server, item.name)) return undefined;
+        const { gateway, added } = this.names.name(server, item.name);
+        if (added) this.deps.store.shortNameIssued(this.sessionId, gateway, { server, name: item.name });
+        return renameListed(item, gateway);
+      }
+      case 'resources/list':
+      case 'resources/templates/list':
+        return rewriteResource(item, mapUri);
+    }
+  }
+
+  /** A name in short form the session did not hand out (the client kept it from an earlier session): list that server's tools to learn it. */
+  private async relearnNames(principal: Principal, gatewayName: string): Promise<void> {
+    const server = splitGatewayName(gatewayName)?.server;
+    if (server === undefined || !mayUseServer(principal, server)) return;
+    let cursor: string | undefined;
+    for (let page = 0; page < RELEARN_MAX_PAGES; page += 1) {
+      const { items, next } = await this.listPage(principal, server, 'tools/list', cursor);
+      for (const item of items) this.shown(principal, server, 'tools/list', item);
+      if (next === undefined) return;
+      cursor = next;
+    }
+  }
+
+  private clientAnswer(answer: ClientAnswer, clientId: RequestId, kind: AnswerKind, server: string): JsonRpcMessage {
+    if (!('result' in answer)) return { ...answer, id: clientId } as JsonRpcMessage;
+    const mapUri = (uri: string) => toGatewayUri(server, uri);
+    const result = answer.result as Json;
+    const rewritten = kind === 'tool-result' ? rewriteToolResult(result, mapUri) : kind === 'prompt' ? rewritePromptResult(result, mapUri) : kind === 'read' ? rewriteReadResult(result, mapUri) : result;
+    return { jsonrpc: '2.0', id: clientId, result: rewritten } as JsonRpcMessage;
+  }
+
+  /** What an upstream sends besides answers (the UpstreamTap hands it over), rewritten for the client. */
+  fromUpstream(server: string, message: JsonRpcMessage): void {
+    if (this.state !== 'open' || !('method' in message)) return;
+    const params = message.params as Json | undefined;
+    if ('id' in message) {
+      // A server → client request: an id that cannot collide with another upstream's.
+      this.streamFor(server).push({ ...message, id: toClientRequestId(server, message.id) } as JsonRpcMessage);
+      return;
+    }
+    if (message.method === 'notifications/progress') {
+      const token = params?.progressToken;
+      const entry = [...this.routed.values()].find((candidate) => candidate.server === server && candidate.upstreamId === token && candidate.progressToken !== undefined);
+      // Progress may only name a request in flight (spec): a stale one is dropped, as on /mcp/<server>.
+      if (entry === undefined) return;
+      (entry.sink.sse ? entry.sink : this.standalone).push({ ...message, params: { ...params, progressToken: entry.progressToken } } as JsonRpcMessage);
+      return;
+    }
+    const rewritten = rewriteNotification(server, message.method, params, (uri) => toGatewayUri(server, uri), (id) => toClientRequestId(server, id));
+    const target = message.method === 'notifications/cancelled' ? this.streamFor(server) : this.standalone;
+    target.push({ ...message, ...(rewritten === undefined ? {} : { params: rewritten }) } as JsonRpcMessage);
+  }
+
+  /**
+   * Where a message of `server` not tied to a request goes: the stream of its one SSE request in
+   * flight (a tool asking for sampling mid-call, the usual case), else the GET stream — the rule of
+   * /mcp/<server> (event-routing.ts), per server.
+   */
+  private streamFor(server: string): RequestSink {
+    const sinks = new Set<RequestSink>();
+    for (const entry of this.routed.values()) if (entry.server === server && entry.sink.sse) sinks.add(entry.sink);
+    return sinks.size === 1 ? ([...sinks][0] as RequestSink) : this.standalone;
+  }
+
+  private upstream(server: string, principal: Principal): Promise<Upstream> {
+    const ready = this.ready.get(server);
+    if (ready !== undefined) return Promise.resolve(ready);
+    let opening = this.opening.get(server);
+    if (opening === undefined) {
+      const attempt = this.open(server, principal);
+      const clear = () => {
+        if (this.opening.get(server) === attempt) this.opening.delete(server);
+      };
+      attempt.then(clear, clear);
+      this.opening.set(server, attempt);
+      opening = attempt;
+    }
+    return opening;
+  }
+
+  private async open(server: string, principal: Principal): Promise<Upstream> {
+    this.assertOpen();
+    const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: this.clientInitialize } as JsonRpcRequest;
+    const opened = await this.deps.openUpstream(server, principal, initialize, this);
+    if (this.state !== 'open') {
+      await opened.session.close('the aggregated session ended');
+      this.assertOpen();
+    }
+    const upstream: Upstream = { server, session: opened.session, capabilities: opened.capabilities, nextId: 1 };
+    this.ready.set(server, upstream);
+    this.record.upstreams[server] = opened.session.sessionId;
+    this.deps.store.save(this.record).catch((error: Error) => this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not update an aggregated session record'));
+    await opened.session.forward({ jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcNotification);
+    if (this.logLevel !== undefined && upstream.capabilities.logging !== undefined) void this.ask(upstream, 'logging/setLevel', { level: this.logLevel }).catch(() => undefined);
+    return upstream;
+  }
+
+  /** A request of the gateway's own to an upstream (ids of its numbering, answered to no client stream). */
+  private async ask(upstream: Upstream, method: string, params: Json | undefined): Promise<Json> {
+    const id = upstream.nextId++;
+    const sink = new JsonAnswer(`own-${id}`);
+    await upstream.session.request({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) } as JsonRpcRequest, sink);
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OWN_REQUEST_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (answer === undefined) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `${upstream.server} did not answer ${method}`);
+    if (!('result' in answer)) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `${upstream.server} answered ${method} with an error`);
+    return answer.result as Json;
+  }
+
+  private addStream(streamId: string, sse = true): ClientStream {
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse);
+    this.streams.set(streamId, stream);
+    return stream;
+  }
+
+  private touchUpstreams(): void {
+    this.deps.store.touch(this.sessionId);
+    for (const upstream of this.ready.values()) {
+      upstream.session.touch();
+      this.deps.touchUpstream(upstream.session.sessionId);
+    }
+  }
+
+  private idleCheck(): void {
+    if (this.state !== 'open') return;
+    if (this.routed.size > 0 || this.standalone.connected) return this.touchUpstreams();
+    if (Date.now() - this.lastActivity < this.deps.idleMs) return;
+    this.deps.logger.info({ sessionId: this.sessionId }, 'aggregated session idle: closed');
+    void this.close('the session was idle');
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new DomainError(ErrorCode.NOT_FOUND, `session ${this.sessionId} has ended`, { entity: 'MCP session' });
+  }
+}

@@ -1,0 +1,390 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcRequest } from '@switchyard/protocol';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ApiKeysService } from '../../api-keys/api-keys.service.js';
+import { bearerToken, hashSecret } from '../../auth/api-key-secret.js';
+import type { Principal } from '../../auth/principal.js';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../../config/config.js';
+import { REDIS } from '../../connections/connections.module.js';
+import { LOGGER } from '../../logging/logging.module.js';
+import { RunnerRelay } from '../../relay/runner-relay.js';
+import { JsonAnswer, type ClientStream } from '../client-stream.js';
+import { EventLog } from '../event-log.js';
+import type { GatewayReply } from '../gateway-reply.js';
+import type { GatewaySession, GatewaySessionDeps } from '../gateway-session.js';
+import type { HandoffReply, HandoffRequest } from '../handoff-messages.js';
+import { acceptsEventStream, headerValue, parseEventId, protocolVersionProblem } from '../http-checks.js';
+import { classify, parseBody, type IncomingMessage } from '../incoming-message.js';
+import { errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
+import { mayUseGateway } from '../mcp-scope.js';
+import { PrincipalCache } from '../principal-cache.js';
+import { handedOver, notFound, refuse, refuseWith, Refusal } from '../refusal.js';
+import { SessionHandoff } from '../session-handoff.js';
+import { SessionOpener } from '../session-opener.js';
+import { SessionStore } from '../session-store.js';
+import { ToolInvocationsRepository } from '../tool-invocations.repository.js';
+import { UPSTREAM_CHOOSER, type UpstreamChooser } from '../upstream-chooser.js';
+import { UpstreamsRepository } from '../upstreams.repository.js';
+import { initializeResult } from './aggregate-initialize.js';
+import type { AggregateRecord } from './aggregate-record.js';
+import { AggregateServersRepository } from './aggregate-servers.repository.js';
+import { AggregateSession, type AggregateSessionDeps, type OpenedUpstream } from './aggregate-session.js';
+import { AggregateStore } from './aggregate-store.js';
+import { ShortNames } from './gateway-names.js';
+import { UpstreamTap } from './upstream-tap.js';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Handoff requests of `/mcp` name this instead of a server (server names are `[a-z0-9-]+`). */
+export const AGGREGATE_HANDOFF_SERVER = '*';
+
+type Place = { kind: 'here'; session: AggregateSession } | { kind: 'elsewhere'; record: AggregateRecord };
+type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: 'stream'; stream: ClientStream; prime: boolean };
+
+const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
+
+/**
+ * The use cases of the aggregated endpoint `/mcp` (docs/gateway.md, "Aggregated endpoint /mcp"),
+ * shaped like GatewayService's for `/mcp/<server>`: the same key checks, Streamable HTTP rules,
+ * streams and event logs, and the same hand-over to the replica holding a session. What differs
+ * is the session: an AggregateSession that answers initialize and the lists itself and opens one
+ * upstream session (GatewaySession, through SessionOpener) per server it needs.
+ */
+@Injectable()
+export class AggregateService implements OnModuleDestroy {
+  readonly replicaId = randomUUID();
+  private readonly local = new Map<string, AggregateSession>();
+  private readonly unserve = new Map<string, () => void>();
+  /** Upstream session id → the aggregated session it belongs to. */
+  private readonly owners = new Map<string, AggregateSession>();
+  private readonly tap: UpstreamTap;
+  private readonly upstreamDeps: GatewaySessionDeps;
+  private readonly sessionDeps: AggregateSessionDeps;
+  private readonly principals: PrincipalCache;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly relay: RunnerRelay,
+    @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
+    private readonly handoff: SessionHandoff,
+    private readonly upstreams: UpstreamsRepository,
+    private readonly sessions: SessionStore,
+    private readonly eventLog: EventLog,
+    private readonly audit: ToolInvocationsRepository,
+    private readonly store: AggregateStore,
+    servers: AggregateServersRepository,
+    @Inject(REDIS) redis: Redis,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'gateway-aggregate' });
+    this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
+    this.tap = new UpstreamTap(redis, config, logger);
+    this.upstreamDeps = {
+      eventLog: this.tap,
+      sessions,
+      audit,
+      logger: this.log,
+      now: () => performance.timeOrigin + performance.now(),
+      idleMs: config.mcp.sessionIdleSeconds * 1000,
+      ended: (upstream) => {
+        this.tap.forget(upstream.sessionId);
+        this.owners.get(upstream.sessionId)?.upstreamEnded(upstream);
+        this.owners.delete(upstream.sessionId);
+      },
+    };
+    this.sessionDeps = {
+      eventLog,
+      store,
+      audit,
+      hmacKey: config.auditHmacKey,
+      logger: this.log,
+      idleMs: config.mcp.sessionIdleSeconds * 1000,
+      servedServers: () => servers.servedServerNames(),
+      openUpstream: (server, principal, initialize, owner) => this.openUpstream(server, principal, initialize, owner),
+      touchUpstream: (upstreamSessionId) => sessions.touch(upstreamSessionId),
+      ended: (session) => {
+        if (this.local.get(session.sessionId) !== session) return;
+        this.local.delete(session.sessionId);
+        this.unserve.get(session.sessionId)?.();
+        this.unserve.delete(session.sessionId);
+      },
+    };
+  }
+
+  get openSessions(): number {
+    return this.local.size;
+  }
+
+  async post(headers: Headers, body: Buffer | undefined): Promise<GatewayReply> {
+    return this.replying(async () => {
+      const principal = await this.admit(headers);
+      const parsed = parseBody(body);
+      if (!parsed.ok) throw refuse(400, parsed.code, parsed.message);
+      const { incoming } = parsed;
+      if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.open(principal, incoming.message);
+      this.checkProtocolVersion(headers);
+      const sse = acceptsEventStream(headerValue(headers.accept));
+      const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
+      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse));
+      const reply = await this.forward(place.record, { v: 1, op: 'post', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal), sse, message: incoming.message });
+      return this.followed(place.record.sessionId, reply, sse);
+    });
+  }
+
+  async get(headers: Headers): Promise<GatewayReply> {
+    return this.replying(async () => {
+      const principal = await this.admit(headers);
+      if (!acceptsEventStream(headerValue(headers.accept))) throw refuse(406, JsonRpcCode.SERVER_ERROR, 'Not Acceptable: GET needs Accept: text/event-stream');
+      this.checkProtocolVersion(headers);
+      const lastEventId = headerValue(headers['last-event-id']);
+      const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
+      if (lastEventId !== undefined && resume === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
+      const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
+      if (place.kind === 'here') return this.getHere(place.session, resume);
+      const reply = await this.forward(place.record, { v: 1, op: 'get', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal), ...(resume ? { resume } : {}) });
+      return this.followed(place.record.sessionId, reply, true);
+    });
+  }
+
+  async delete(headers: Headers): Promise<GatewayReply> {
+    return this.replying(async () => {
+      const principal = await this.admit(headers);
+      this.checkProtocolVersion(headers);
+      const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
+      if (place.kind === 'elsewhere') return this.followed(place.record.sessionId, await this.forward(place.record, { v: 1, op: 'delete', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal) }), false);
+      await place.session.close('the client ended the session');
+      return { kind: 'empty', status: 200 };
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const closing = [...this.local.values()].map((session) => session.close('the control plane is shutting down', { outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN' }));
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
+  }
+
+  /** initialize: answered by the gateway; no upstream is opened until the session needs one. */
+  private async open(principal: Principal, message: JsonRpcRequest): Promise<GatewayReply> {
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const result = initializeResult(params.protocolVersion);
+    const record: AggregateRecord = {
+      sessionId: randomUUID(),
+      apiKeyId: principal.keyId,
+      protocolVersion: result.protocolVersion as string,
+      replicaId: this.replicaId,
+      createdAt: new Date().toISOString(),
+      upstreams: {},
+    };
+    const session = new AggregateSession(record, params, new ShortNames(), this.sessionDeps);
+    this.local.set(record.sessionId, session);
+    await this.serveHandoffs(session);
+    try {
+      await this.store.save(record);
+    } catch (error) {
+      void session.close('the session record could not be stored');
+      this.log.error({ sessionId: record.sessionId, err: (error as Error).message }, 'could not store an aggregated session record');
+      throw new DomainError(ErrorCode.INTERNAL, 'the session could not be stored');
+    }
+    this.log.info({ sessionId: record.sessionId, apiKeyId: principal.keyId, protocolVersion: record.protocolVersion }, 'aggregated gateway session opened');
+    return { kind: 'json', status: 200, body: { jsonrpc: '2.0', id: message.id, result } as JsonRpcMessage, headers: { 'mcp-session-id': record.sessionId } };
+  }
+
+  /**
+   * An upstream session of `server` for an aggregated session: SessionOpener as for `/mcp/<server>`
+   * (candidates, retries on "not here", the record), with the tap as its event log.
+   */
+  private async openUpstream(server: string, principal: Principal, initialize: JsonRpcRequest, owner: AggregateSession): Promise<OpenedUpstream> {
+    let opened: GatewaySession | undefined;
+    const opener = new SessionOpener({
+      relay: this.relay,
+      chooser: this.chooser,
+      upstreams: this.upstreams,
+      sessions: this.sessions,
+      sessionDeps: this.upstreamDeps,
+      replicaId: this.replicaId,
+      log: this.log,
+      opened: async (session) => {
+        opened = session;
+        this.owners.set(session.sessionId, owner);
+        this.tap.listen(session.sessionId, (message) => owner.fromUpstream(server, message));
+      },
+    });
+    let reply: GatewayReply;
+    try {
+      reply = await opener.open(server, principal, initialize);
+    } catch (error) {
+      if (error instanceof Refusal && error.reply.kind === 'json' && 'error' in error.reply.body) throw domainErrorOf(error.reply.body.error, server);
+      throw error;
+    }
+    if (opened === undefined || reply.kind !== 'json' || !('result' in reply.body)) {
+      if (reply.kind === 'json' && 'error' in reply.body) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `MCP server ${server} refused initialize: ${reply.body.error.message}`, { serverName: server });
+      throw new DomainError(ErrorCode.UPSTREAM_FAILED, `MCP server ${server} could not be opened`, { serverName: server });
+    }
+    return { session: opened, capabilities: ((reply.body.result as { capabilities?: Record<string, unknown> }).capabilities ?? {}) as Record<string, unknown> };
+  }
+
+  private async postHere(session: AggregateSession, principal: Principal, incoming: IncomingMessage, sse: boolean, remote = false): Promise<HolderReply> {
+    if (incoming.kind !== 'request') {
+      try {
+        await session.forward(incoming.message);
+      } catch (error) {
+        if (error instanceof DomainError) return refuseWith(error).reply as HolderReply;
+        throw error;
+      }
+      return { kind: 'empty', status: 202 };
+    }
+    const message = incoming.message;
+    const own = await session.answerItself(principal, message);
+    if (own !== undefined) return { kind: 'json', status: 200, body: own };
+    const sink = remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+    const refused = await session.route(principal, message, sink);
+    if (refused !== undefined) {
+      sink.finish();
+      return { kind: 'json', status: 200, body: refused };
+    }
+    if (sink instanceof JsonAnswer) {
+      const answer = await sink.answer;
+      return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer };
+    }
+    return { kind: 'stream', stream: sink, prime: this.primes(session.record) };
+  }
+
+  private getHere(session: AggregateSession, resume: { streamId: string; seq: number } | undefined): GatewayReply {
+    const headers = { 'mcp-session-id': session.sessionId };
+    if (resume !== undefined) {
+      const stream = session.stream(resume.streamId);
+      if (stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${resume.streamId}.${resume.seq} names no stream of this session`);
+      return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: resume.seq, headers };
+    }
+    if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
+    return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: this.primes(session.record), headers };
+  }
+
+  private asHttp(session: AggregateSession, reply: HolderReply): GatewayReply {
+    const headers = { 'mcp-session-id': session.sessionId };
+    if (reply.kind === 'stream') return { kind: 'sse', sessionId: session.sessionId, stream: reply.stream, prime: reply.prime, headers };
+    return { ...reply, headers: { ...reply.headers, ...headers } };
+  }
+
+  /** The holder's side of a hand-over: the same operations as for its own clients. */
+  private async host(session: AggregateSession, request: HandoffRequest): Promise<HandoffReply> {
+    const principal = request.principal as Principal;
+    if (!session.isOpen || request.serverName !== AGGREGATE_HANDOFF_SERVER || session.record.apiKeyId !== principal.keyId) {
+      return { kind: 'json', status: 404, body: errorResponse(undefined, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found') };
+    }
+    session.touch();
+    try {
+      switch (request.op) {
+        case 'post': {
+          const reply = await this.postHere(session, principal, classify(request.message), request.sse, true);
+          if (reply.kind !== 'stream') return reply;
+          return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
+        }
+        case 'get': {
+          const reply = this.getHere(session, request.resume);
+          if (reply.kind !== 'sse') return reply as HandoffReply;
+          return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.resumeAfter ?? reply.stream.handOver(), prime: reply.prime, sse: true };
+        }
+        case 'delete':
+          await session.close('the client ended the session');
+          return { kind: 'empty', status: 200 };
+      }
+    } catch (error) {
+      if (error instanceof Refusal && error.reply.kind !== 'sse' && error.reply.kind !== 'sse-follow') return error.reply as HandoffReply;
+      throw error;
+    }
+  }
+
+  private async forward(record: AggregateRecord, request: HandoffRequest): Promise<HandoffReply> {
+    const reply = await this.handoff.forward(record.sessionId, request);
+    if (reply !== undefined) return reply;
+    this.log.warn({ sessionId: record.sessionId, holder: record.replicaId }, 'the replica holding an aggregated session is gone: session ended');
+    await this.store.remove(record.sessionId);
+    throw refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found (the replica holding it is gone)');
+  }
+
+  /** A holder's reply as this replica's HTTP answer: streams are followed in the Redis log. */
+  private async followed(sessionId: string, reply: HandoffReply, sse: boolean): Promise<GatewayReply> {
+    const headers = { 'mcp-session-id': sessionId };
+    if (reply.kind !== 'stream') return { ...reply, headers: { ...(reply.kind === 'json' ? reply.headers : {}), ...headers } } as GatewayReply;
+    if (sse) return { kind: 'sse-follow', sessionId, streamId: reply.streamId, afterSeq: reply.afterSeq, prime: reply.prime, headers };
+    const done = new AbortController();
+    try {
+      for await (const event of this.eventLog.follow(sessionId, reply.streamId, reply.afterSeq, done.signal)) {
+        if (!('method' in event.message)) return { kind: 'json', status: 200, body: event.message, headers };
+      }
+    } finally {
+      done.abort();
+    }
+    return { kind: 'empty', status: 202, headers };
+  }
+
+  private async serveHandoffs(session: AggregateSession): Promise<void> {
+    try {
+      const unserve = await this.handoff.serve(session.sessionId, (request) => this.host(session, request));
+      if (session.isOpen) this.unserve.set(session.sessionId, unserve);
+      else unserve();
+    } catch (error) {
+      this.log.warn({ sessionId: session.sessionId, err: (error as Error).message }, 'aggregated session not reachable from other replicas (no NATS)');
+    }
+  }
+
+  private primes(record: AggregateRecord): boolean {
+    return record.protocolVersion >= '2025-11-25';
+  }
+
+  private async admit(headers: Headers): Promise<Principal> {
+    const token = bearerToken(headers.authorization);
+    if (token === undefined) throw refuseWith(DomainError.unauthenticated());
+    const keyHash = hashSecret(token);
+    let principal = this.principals.get(keyHash, Date.now());
+    if (principal === undefined) {
+      principal = await this.apiKeys.authenticate(token).catch((error: unknown) => {
+        throw error instanceof DomainError ? refuseWith(error) : error;
+      });
+      this.principals.set(keyHash, principal, Date.now());
+    }
+    if (!mayUseGateway(principal)) throw refuseWith(DomainError.forbidden('This API key lacks the mcp:call scope'));
+    return principal;
+  }
+
+  private checkProtocolVersion(headers: Headers): void {
+    const problem = protocolVersionProblem(headerValue(headers['mcp-protocol-version']));
+    if (problem !== undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, problem);
+  }
+
+  /** A session belongs to the key that opened it: anything else is "not found". */
+  private async locate(principal: Principal, sessionId: string | undefined): Promise<Place> {
+    if (sessionId === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
+    const session = this.local.get(sessionId);
+    if (session !== undefined) {
+      if (!session.isOpen || session.record.apiKeyId !== principal.keyId) throw notFound();
+      session.touch();
+      return { kind: 'here', session };
+    }
+    const record = await this.store.find(sessionId);
+    if (record === undefined || record.replicaId === this.replicaId || record.apiKeyId !== principal.keyId) throw notFound();
+    return { kind: 'elsewhere', record };
+  }
+
+  private async replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof Refusal) return error.reply;
+      if (error instanceof DomainError) return refuseWith(error).reply;
+      this.log.error({ err: (error as Error).message }, 'aggregated gateway request failed');
+      return refuse(500, JsonRpcCode.INTERNAL_ERROR, 'Internal error').reply;
+    }
+  }
+}
+
+/** A refusal of SessionOpener (unknown server, no runner…) back as the DomainError it was made from. */
+function domainErrorOf(error: { message: string; data?: unknown }, server: string): DomainError {
+  const code = (error.data as { code?: unknown } | undefined)?.code;
+  const known = typeof code === 'string' && (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : ErrorCode.UPSTREAM_FAILED;
+  return new DomainError(known, error.message, { serverName: server });
+}

@@ -1,0 +1,238 @@
+// The aggregated MCP endpoint /mcp end to end: the SDK's Client over Streamable HTTP → /mcp on real
+// control planes (two replicas on one database, Redis and NATS) → RunnerRelay → runner processes →
+// two stdio servers: @modelcontextprotocol/server-everything (`everything`) and the aggregate
+// fixture server (`fixture`: a tool with a long name, a tool that adds a tool).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jest } from '@jest/globals';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateMessageRequestSchema, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { waitFor } from '@switchyard/devstack/testing';
+import { CLI_ACTOR } from '../src/admin-events/actor.js';
+import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
+import { loadConfig } from '../src/config/config.js';
+import { NatsLink } from '../src/connections/nats-link.js';
+import { createApp } from '../src/create-app.js';
+import { AggregateService } from '../src/gateway/aggregate/aggregate.service.js';
+import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
+import { createLogger } from '../src/logging/logger.js';
+import { placeEverything, placeStdioServer, type PlacedEverything } from './gateway-fixtures.js';
+import { ApiKeyRole, startControlPlane, testConfigEnv, type TestControlPlane } from './harness.js';
+
+jest.setTimeout(90_000);
+
+const FIXTURE_SERVER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'aggregate-fixture-server.mjs');
+const LONG_TOOL_NAME = 'echo-with-a-name-much-longer-than-sixty-four-characters-in-total';
+/** Every session declares the same capabilities: one stdio process per server serves the sessions in turn. */
+const CAPABILITIES = { sampling: {}, elicitation: {} };
+
+type ToolResult = { content?: Array<{ type: string; text?: string; uri?: string }>; isError?: boolean };
+const textOf = (result: unknown): string => ((result as ToolResult).content ?? []).map((part) => part.text ?? '').join('');
+
+describe('MCP gateway: the aggregated endpoint /mcp', () => {
+  let cp: TestControlPlane;
+  let replicaB: { app: NestFastifyApplication; url: string };
+  let everything: PlacedEverything;
+  let fixture: PlacedEverything;
+  let agentKey: string;
+  const open: Array<{ client: Client; transport: StreamableHTTPClientTransport }> = [];
+
+  const connect = async (key = agentKey, options: Partial<StreamableHTTPClientTransportOptions> = {}, setUp?: (client: Client) => void): Promise<Client> => {
+    const client = new Client({ name: 'aggregate-e2e', version: '0.0.0' }, { capabilities: CAPABILITIES });
+    setUp?.(client);
+    const transport = new StreamableHTTPClientTransport(new URL(`${cp.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } }, ...options });
+    open.push({ client, transport });
+    await client.connect(transport);
+    return client;
+  };
+
+  const keyWith = async (name: string, narrowing: { allowedServers?: string[]; allowedTools?: string[] }) =>
+    (await cp.app.get(ApiKeysService).create(CLI_ACTOR, { name, role: ApiKeyRole.AGENT, ...narrowing })).key;
+  const keyIdOf = async (key: string) => (await cp.app.get(ApiKeysService).authenticate(key)).keyId;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    const config = loadConfig(
+      testConfigEnv(cp.database.url, { SWITCHYARD_AUDIT_HMAC_KEY: cp.config.auditHmacKey.toString('base64'), SWITCHYARD_SECRETS_KEY: cp.config.secretsKey.toString('base64') }),
+    );
+    const app = await createApp(config, createLogger(config.logLevel));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    if (!address || typeof address === 'string') throw new Error('replica B did not bind a TCP port');
+    replicaB = { app, url: `http://127.0.0.1:${address.port}` };
+    await app.get(NatsLink).connected(30_000);
+    everything = await placeEverything(cp);
+    fixture = await placeStdioServer(cp, 'fixture', FIXTURE_SERVER);
+    agentKey = await cp.keyFor(ApiKeyRole.AGENT, 'aggregate-agent');
+  });
+
+  afterEach(async () => {
+    // One stdio process serves one session at a time: end each test's sessions before the next.
+    for (const { client, transport } of open.splice(0)) {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    }
+  });
+
+  afterAll(async () => {
+    await everything?.runner.stop();
+    await fixture?.runner.stop();
+    await replicaB?.app.close();
+    await cp?.close();
+  });
+
+  it('answers initialize itself and lists the tools of both servers as <server>__<tool>', async () => {
+    const sut = await connect();
+
+    const tools = (await sut.listTools()).tools.map((tool) => tool.name);
+
+    expect(sut.getServerVersion()?.name).toBe('switchyard');
+    expect(sut.getServerCapabilities()).toMatchObject({ tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true } });
+    expect(tools).toEqual(expect.arrayContaining(['everything__echo', 'everything__trigger-sampling-request', 'fixture__echo', 'fixture__add-tool']));
+    expect(tools.every((name) => name.length <= 64)).toBe(true);
+  });
+
+  it('calls echo on each server, and audits each call with the real server and tool', async () => {
+    const sut = await connect();
+
+    const onEverything = await sut.callTool({ name: 'everything__echo', arguments: { message: 'one' } });
+    const onFixture = await sut.callTool({ name: 'fixture__echo', arguments: { message: 'two' } });
+
+    expect(textOf(onEverything)).toBe('Echo: one');
+    expect(textOf(onFixture)).toBe('Fixture echo: two');
+    const rows = await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(agentKey), tool: 'echo' }, orderBy: { startedAt: 'asc' } });
+    expect(rows.slice(-2)).toEqual([
+      expect.objectContaining({ serverName: 'everything', tool: 'echo', versionId: everything.versionId, runnerId: everything.runnerId, outcome: 'OK', argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'one' }) }),
+      expect.objectContaining({ serverName: 'fixture', tool: 'echo', versionId: fixture.versionId, runnerId: fixture.runnerId, outcome: 'OK', argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'two' }) }),
+    ]);
+    expect(rows.at(-1)?.sessionId).toBe(rows.at(-2)?.sessionId);
+  });
+
+  it('shortens a name over 64 characters to a stable form that is callable', async () => {
+    const sut = await connect();
+
+    const listed = (await sut.listTools()).tools.find((tool) => tool.title === LONG_TOOL_NAME);
+    const result = await sut.callTool({ name: listed?.name as string, arguments: { message: 'long' } });
+
+    expect(listed?.name).toHaveLength(64);
+    expect(listed?.name.startsWith('fixture__echo-with-a-name')).toBe(true);
+    expect(textOf(result)).toBe('Long echo: long');
+    const [row] = await cp.prisma.toolInvocation.findMany({ where: { serverName: 'fixture', tool: LONG_TOOL_NAME } });
+    expect(row).toMatchObject({ outcome: 'OK' });
+  });
+
+  it('lists and reads resources through switchyard:// URIs, and reads back a resource_link of a tool result', async () => {
+    const sut = await connect();
+
+    const resources = (await sut.listResources()).resources;
+    const templates = (await sut.listResourceTemplates()).resourceTemplates;
+    const first = resources[0];
+    const read = await sut.readResource({ uri: first?.uri as string });
+    const links = await sut.callTool({ name: 'everything__get-resource-links', arguments: { count: 2 } });
+    const link = (links as ToolResult).content?.find((part) => part.type === 'resource_link');
+    const readLink = await sut.readResource({ uri: link?.uri as string });
+
+    expect(resources.length).toBeGreaterThan(0);
+    expect(resources.every((resource) => resource.uri.startsWith('switchyard://everything/'))).toBe(true);
+    expect(templates.length).toBeGreaterThan(0);
+    expect(templates.every((template) => template.uriTemplate.startsWith('switchyard://everything/'))).toBe(true);
+    expect(read.contents[0]?.uri).toBe(first?.uri);
+    expect(link?.uri).toMatch(/^switchyard:\/\/everything\/demo:\/\//);
+    expect(readLink.contents[0]?.uri).toBe(link?.uri);
+  });
+
+  it('routes a sampling request of one upstream to the client under a server-qualified id, and its answer back', async () => {
+    const seenIds: Array<string | number> = [];
+    const sut = await connect(agentKey, {}, (client) =>
+      client.setRequestHandler(CreateMessageRequestSchema, (_request, extra) => {
+        seenIds.push(extra.requestId);
+        return { role: 'assistant', content: { type: 'text', text: 'sampled through /mcp' }, model: 'm', stopReason: 'endTurn' };
+      }),
+    );
+
+    const result = await sut.callTool({ name: 'everything__trigger-sampling-request', arguments: { prompt: 'hi', maxTokens: 5 } });
+
+    expect(textOf(result)).toContain('sampled through /mcp');
+    expect(seenIds).toEqual([expect.stringMatching(/^everything:\d+$/)]);
+  });
+
+  it('maps progress tokens both ways on a long-running call', async () => {
+    const sut = await connect();
+    const progress: number[] = [];
+
+    const result = await sut.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+
+    expect(progress).toEqual([1, 2, 3]);
+    expect(textOf(result)).toContain('Long running operation completed');
+  });
+
+  it('shows a key narrowed to one server only that server, and refuses and audits a call to the other', async () => {
+    const narrowedKey = await keyWith('fixture-only', { allowedServers: ['fixture'] });
+    const sut = await connect(narrowedKey);
+
+    const tools = (await sut.listTools()).tools.map((tool) => tool.name);
+    const refused = await sut.callTool({ name: 'everything__echo', arguments: { message: 'nope' } }).catch((error: unknown) => error);
+
+    expect(tools.length).toBeGreaterThan(0);
+    expect(tools.every((name) => name.startsWith('fixture__'))).toBe(true);
+    expect(refused).toBeInstanceOf(McpError);
+    expect((refused as McpError).data).toMatchObject({ code: 'FORBIDDEN' });
+    const rows = await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(narrowedKey) } });
+    expect(rows).toEqual([expect.objectContaining({ serverName: 'everything', tool: 'echo', outcome: 'DENIED', errorCode: 'FORBIDDEN' })]);
+  });
+
+  it('hides and refuses the tools a key is not given, within a server it may use', async () => {
+    const narrowedKey = await keyWith('fixture-echo-only', { allowedTools: ['fixture__echo'] });
+    const sut = await connect(narrowedKey);
+
+    const tools = (await sut.listTools()).tools.map((tool) => tool.name);
+    const refused = await sut.callTool({ name: 'fixture__add-tool', arguments: {} }).catch((error: unknown) => error);
+
+    expect(tools).toEqual(['fixture__echo']);
+    expect((refused as McpError).data).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(narrowedKey) } })).toEqual([expect.objectContaining({ serverName: 'fixture', tool: 'add-tool', outcome: 'DENIED' })]);
+  });
+
+  it("forwards an upstream's tools/list_changed, and the new tool is listed", async () => {
+    // Only the fixture upstream, which sends list_changed only when a tool is added (never at start-up).
+    const sut = await connect(await keyWith('fixture-list-changed', { allowedServers: ['fixture'] }));
+    await sut.listTools();
+    let changed = 0;
+    sut.setNotificationHandler(ToolListChangedNotificationSchema, () => void (changed += 1));
+
+    const added = textOf(await sut.callTool({ name: 'fixture__add-tool', arguments: {} }));
+    await waitFor(() => changed > 0, 'notifications/tools/list_changed on the client');
+    const tools = (await sut.listTools()).tools.map((tool) => tool.name);
+
+    expect(tools).toContain(`fixture__${added}`);
+  });
+
+  it('serves one session from both replicas alternately: tools of both servers and a sampling round trip', async () => {
+    const served: string[] = [];
+    let turn = 0;
+    const alternating: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const target = new URL([cp.url, replicaB.url][turn++ % 2] as string);
+      url.host = target.host;
+      served.push(`${init?.method ?? 'GET'} ${target.host === new URL(cp.url).host ? 'A' : 'B'}`);
+      return fetch(url, init);
+    };
+    const sut = await connect(agentKey, { fetch: alternating }, (client) =>
+      client.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant', content: { type: 'text', text: 'sampled across replicas' }, model: 'm', stopReason: 'endTurn' })),
+    );
+
+    const tools = (await sut.listTools()).tools.map((tool) => tool.name);
+    const one = await sut.callTool({ name: 'everything__echo', arguments: { message: 'A or B' } });
+    const two = await sut.callTool({ name: 'fixture__echo', arguments: { message: 'B or A' } });
+    const sampled = await sut.callTool({ name: 'everything__trigger-sampling-request', arguments: { prompt: 'hi', maxTokens: 5 } });
+
+    expect(tools).toEqual(expect.arrayContaining(['everything__echo', 'fixture__echo']));
+    expect(textOf(one)).toBe('Echo: A or B');
+    expect(textOf(two)).toBe('Fixture echo: B or A');
+    expect(textOf(sampled)).toContain('sampled across replicas');
+    expect(served.filter((entry) => entry.startsWith('POST'))).toEqual(expect.arrayContaining(['POST A', 'POST B']));
+    expect([cp.app.get(AggregateService).openSessions, replicaB.app.get(AggregateService).openSessions].sort()).toEqual([0, 1]);
+  });
+});
