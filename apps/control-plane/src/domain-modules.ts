@@ -7,6 +7,7 @@ import { DeploymentsModule } from './deployments/deployments.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
 import { PlacementModule } from './placement/placement.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
+import { AuditModule } from './audit/audit.module.js';
 
 /** The admin API's domain modules: one per concept (nodepools, servers, deployments, …). */
-export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule, EnrollmentModule, RunnersModule, ServersModule, DeploymentsModule, PoliciesModule, PlacementModule, RolloutsModule];
+export const DOMAIN_MODULES = [NodepoolsModule, SecretsModule, EnrollmentModule, RunnersModule, ServersModule, DeploymentsModule, PoliciesModule, PlacementModule, RolloutsModule, AuditModule];

@@ -13,10 +13,11 @@ import { RunnerRevocationResolver } from '../enrollment/runner-revocation.resolv
 import { DeploymentPlacementResolver } from '../placement/deployment-placement.resolver.js';
 import { RunnerDrainResolver } from '../runners/runner-drain.resolver.js';
 import { RolloutsResolver } from '../rollouts/rollouts.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
 
 /**
  * Every resolver of the admin API. The schema file is generated from this list; an e2e test
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver, RolloutsResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver, RolloutsResolver, AuditResolver] as const;
