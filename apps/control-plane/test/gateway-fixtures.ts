@@ -23,12 +23,17 @@ export interface PlacedEverything {
  * the deployment over stdio, and the Placement the placement service makes of it.
  */
 export async function placeEverything(cp: TestControlPlane, serverName = 'everything'): Promise<PlacedEverything> {
+  return placeStdioServer(cp, serverName, EVERYTHING_ENTRY, ['stdio']);
+}
+
+/** As placeEverything, for any stdio server script (`node <script> …args`), e.g. RELAY_FIXTURE_SERVER. */
+export async function placeStdioServer(cp: TestControlPlane, serverName: string, script: string, args: string[] = []): Promise<PlacedEverything> {
   // The control plane dials NATS in the background; on a loaded machine its first attempt may fail
   // and the retry come seconds later. The tests are about the gateway, not about that wait.
   await cp.app.get(NatsLink).connected(30_000);
   const nodepool = await cp.prisma.nodepool.create({ data: { name: `gw-${randomUUID().slice(0, 8)}`, kind: 'ON_PREM', region: 'de-fra-1', jurisdiction: 'EU' } });
   const server = await cp.prisma.mcpServer.create({ data: { name: serverName } });
-  const version = await cp.prisma.mcpServerVersion.create({ data: { serverId: server.id, version: '1.0.0', transport: 'STDIO', command: 'node', args: [EVERYTHING_ENTRY, 'stdio'] } });
+  const version = await cp.prisma.mcpServerVersion.create({ data: { serverId: server.id, version: '1.0.0', transport: 'STDIO', command: 'node', args: [script, ...args] } });
   const deployment = await cp.prisma.deployment.create({ data: { versionId: version.id, nodepoolId: nodepool.id, replicas: 1 } });
   const key = createUser();
   // capacity > 0: room for the replica the placement service puts on it.
@@ -38,7 +43,7 @@ export async function placeEverything(cp: TestControlPlane, serverName = 'everyt
     natsUrl: testEnv().natsUrl,
     runnerId: row.id,
     creds: credsText(jwt, key),
-    placements: [{ ...stdioPlacement(deployment.id, serverName, EVERYTHING_ENTRY, ['stdio']), versionId: version.id }],
+    placements: [{ ...stdioPlacement(deployment.id, serverName, script, args), versionId: version.id }],
   });
   // No heartbeats from the stand-in: lastSeenAt stays null, so the silence sweep leaves it HEALTHY.
   await cp.prisma.runner.update({ where: { id: row.id }, data: { status: 'HEALTHY' } });
@@ -46,7 +51,7 @@ export async function placeEverything(cp: TestControlPlane, serverName = 'everyt
   // taken away a Placement row written by hand).
   await cp.app.get(PlacementService).replan();
   const placement = await cp.prisma.placement.findFirst({ where: { deploymentId: deployment.id, runnerId: row.id } });
-  if (placement === null) throw new Error('the placement service did not place server-everything on the test runner');
+  if (placement === null) throw new Error(`the placement service did not place ${serverName} on the test runner`);
   return { serverName, nodepoolId: nodepool.id, versionId: version.id, deploymentId: deployment.id, runnerId: row.id, runner };
 }
 
