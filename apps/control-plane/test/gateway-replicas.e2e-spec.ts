@@ -148,6 +148,24 @@ describe('MCP gateway across two replicas', () => {
     expect((await postTo(b.url, { jsonrpc: '2.0', id: 9, method: 'ping' }, sessionId)).status).toBe(404);
   });
 
+  it("carries the client's traceparent header to the replica holding the session: the call's span, and its audit row, are in the client's trace", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const sessionId = await initializeOn(b.url);
+    try {
+      const response = await fetch(`${a.url}/mcp/everything`, {
+        method: 'POST',
+        headers: { ...headersFor(sessionId), accept: 'application/json', traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'echo', arguments: { message: 'traced across replicas' } } }),
+      });
+
+      expect(response.status).toBe(200);
+      const row = await a.prisma.toolInvocation.findFirst({ where: { sessionId, tool: 'echo' } });
+      expect(row).toMatchObject({ outcome: 'OK', traceId });
+    } finally {
+      await deleteOn(a.url, sessionId);
+    }
+  });
+
   it('ends a session whose replica shuts down mid-call: the call is audited INTERRUPTED, the next request on the other replica gets 404', async () => {
     const sessionId = await initializeOn(b.url);
     const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 5, steps: 5 }, _meta: { progressToken: 'cut' } } };
