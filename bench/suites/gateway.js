@@ -92,6 +92,10 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       SWITCHYARD_LOG_LEVEL: 'silent',
       SWITCHYARD_MIGRATE_ON_START: 'false',
       SWITCHYARD_SKIP_BOOTSTRAP_KEY: 'true',
+      // The rate limit is checked on every request (its cost is in the figures) but never refuses:
+      // the bench's one key sends thousands of calls a second.
+      SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND: '100000',
+      SWITCHYARD_MCP_RATE_LIMIT_BURST: '1000000',
     });
     const app = await createApp(config, createLogger(config.logLevel));
     defer('control plane', () => app.close());
