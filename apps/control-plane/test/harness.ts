@@ -6,6 +6,7 @@ import { createTestDatabase, testEnv, type TestDatabase } from '@switchyard/devs
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { loadConfig, type ControlPlaneConfig } from '../src/config/config.js';
+import { NatsLink } from '../src/connections/nats-link.js';
 import { createApp } from '../src/create-app.js';
 import { PRISMA } from '../src/database/database.module.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -51,6 +52,9 @@ export async function startControlPlane(extraEnv: Record<string, string> = {}): 
   const config = loadConfig(testConfigEnv(database.url, extraEnv));
   const app = await createApp(config, createLogger(config.logLevel));
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // The app dials NATS in the background; on a loaded machine the first connect can outlast the
+  // relay's 5 s wait for it. Tests start once it is up, as a deployment would once /readyz is 200.
+  await app.get(NatsLink).connected(30_000);
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('control plane did not bind a TCP port');
   const url = `http://127.0.0.1:${address.port}`;

@@ -142,20 +142,20 @@ describe('relay: control plane → NATS → runner → stdio MCP server', () => 
 
   it("cancels a long call: the client's notifications/cancelled reaches the server", async () => {
     const sutClient = await client(FIXTURE);
-    const { id } = await sutClient.start('tools/call', { name: 'wait-for-cancel', arguments: {} });
+    const { id } = await sutClient.start('tools/call', { name: 'wait-for-cancel', arguments: { label: 'client-cancel' } });
 
     await sutClient.session.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'user pressed stop' } });
 
-    await expect(sutClient.waitFor(isLog(`cancelled ${id}`), 'the server to see the cancellation')).resolves.toBeDefined();
+    await expect(sutClient.waitFor(isLog('cancelled client-cancel'), 'the server to see the cancellation')).resolves.toBeDefined();
   });
 
   it("cancels a long call from the control plane: the runner cancels it upstream and reports it CANCELLED", async () => {
     const sutClient = await client(FIXTURE);
-    const { id, callId } = await sutClient.start('tools/call', { name: 'wait-for-cancel', arguments: {} });
+    const { callId } = await sutClient.start('tools/call', { name: 'wait-for-cancel', arguments: { label: 'cp-cancel' } });
 
     sutClient.session.cancel(callId, 'gateway deadline');
 
-    await expect(sutClient.waitFor(isLog(`cancelled ${id}`), 'the server to see the cancellation')).resolves.toBeDefined();
+    await expect(sutClient.waitFor(isLog('cancelled cp-cancel'), 'the server to see the cancellation')).resolves.toBeDefined();
     await expect(sutClient.waitForEvent((event) => event.type === 'call-failed', 'the call to be reported failed')).resolves.toEqual({
       type: 'call-failed',
       callId,

@@ -131,6 +131,23 @@ describe('runner call handler (relay) over NATS', () => {
     expect(notification.status).toBe('accepted');
   });
 
+  it("never hands the next session on a stdio server an answer meant for the previous one (same request id)", async () => {
+    const placement = fixture();
+    await supervisor.apply([placement]);
+    const first = await openSession(placement);
+    await probe.call(first, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow', arguments: { ms: 400, message: 'for the first session' } } });
+    // The client goes away without cancelling; the server answers later, onto the same stdio.
+    sut.control({ v: RUNNER_PROTOCOL_VERSION, type: 'close-session', sessionId: first.sessionId, reason: 'client ended the session' });
+    await waitFor(() => sut.openSessions() === 0, 'the first session released');
+
+    const second = await openSession(placement);
+    await probe.call(second, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow', arguments: { ms: 800, message: 'for the second session' } } });
+    const answer = await probe.response(second.sessionId, 2);
+
+    expect(textOf(answer)).toContain('Slow: for the second session');
+    expect(probe.of(second.sessionId).filter((m) => textOf(m).includes('for the first session'))).toEqual([]);
+  });
+
   it('sends a 5 MB result as chunk frames under the default 1 MB max_payload, reassembled intact', async () => {
     const placement = fixture();
     await supervisor.apply([placement]);
@@ -154,7 +171,7 @@ describe('runner call handler (relay) over NATS', () => {
     const placement = fixture();
     await supervisor.apply([placement]);
     const session = await openSession(placement);
-    await probe.call(session, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: {} } }, { callId: 'call-wait' });
+    await probe.call(session, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: { label: '7' } } }, { callId: 'call-wait' });
 
     sut.control({ v: RUNNER_PROTOCOL_VERSION, type: 'cancel', callId: 'call-wait', sessionId: session.sessionId, reason: 'client went away' });
 
@@ -167,7 +184,7 @@ describe('runner call handler (relay) over NATS', () => {
     const placement = fixture();
     await supervisor.apply([placement]);
     const session = await openSession(placement);
-    await probe.call(session, { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: {} } });
+    await probe.call(session, { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: { label: '8' } } });
     expect(sut.inFlight()).toBe(1);
 
     await probe.call(session, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 8, reason: 'user pressed stop' } });
@@ -181,7 +198,7 @@ describe('runner call handler (relay) over NATS', () => {
     await supervisor.apply([placement]);
     const session = await openSession(placement);
 
-    await probe.call(session, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: {} } }, { callId: 'call-deadline', deadline: new Date(Date.now() + 300).toISOString() });
+    await probe.call(session, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: { label: '9' } } }, { callId: 'call-deadline', deadline: new Date(Date.now() + 300).toISOString() });
 
     await expect(probe.waitFor(session.sessionId, isLog('cancelled 9'), 'the deadline to cancel the call')).resolves.toBeDefined();
     expect(probe.of(session.sessionId)).toContainEqual(expect.objectContaining({ kind: 'error', callId: 'call-deadline', error: expect.objectContaining({ code: 'CANCELLED' }) }));
@@ -219,7 +236,7 @@ describe('runner call handler (relay) over NATS', () => {
     const placement = fixture();
     await supervisor.apply([placement]);
     const session = await openSession(placement);
-    await probe.call(session, { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: {} } }, { callId: 'call-pending' });
+    await probe.call(session, { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'wait-for-cancel', arguments: { label: '6' } } }, { callId: 'call-pending' });
 
     await sut.close('the runner is shutting down');
 

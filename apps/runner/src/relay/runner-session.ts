@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { UpstreamConnection } from '../supervisor/upstream-connection.js';
 import { ACCEPTED, rejected, type AckDecision } from './ack.js';
 import { CallCorrelation } from './call-correlation.js';
+import { UpstreamIds } from './upstream-ids.js';
 import { isNotification, isRequest, isRequestId } from './json-rpc-kinds.js';
 import { withTraceparent } from './trace-meta.js';
 import type { UpstreamMessageBody, UpstreamPublisher } from './upstream-publisher.js';
@@ -31,6 +32,7 @@ export type Claim = UpstreamConnection | AckDecision;
 export class RunnerSession {
   private seq = 0;
   private readonly calls = new CallCorrelation();
+  private readonly ids = new UpstreamIds();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private connection: UpstreamConnection | undefined;
   private detach: (() => void) | undefined;
@@ -89,7 +91,7 @@ export class RunnerSession {
       if (this.ended || connection === undefined) return rejected('UNKNOWN_SESSION', `session ${this.options.sessionId} has ended on this runner`);
       this.note(callId, message, deadline, traceparent);
       if (isRequest(message)) this.options.logger.debug({ sessionId: this.options.sessionId, callId, traceparent, method: message.method }, 'writing a request upstream');
-      const written = traceparent !== undefined && isRequest(message) ? withTraceparent(message, traceparent) : message;
+      const written = this.ids.outgoing(traceparent !== undefined && isRequest(message) ? withTraceparent(message, traceparent) : message);
       try {
         // Same envelope: jsonRpcMessageSchema mirrors the SDK's JSONRPCMessageSchema.
         await connection.send(written as JSONRPCMessage);
@@ -110,11 +112,14 @@ export class RunnerSession {
    * call is not pending (already answered: cancellation is a race the spec allows to lose).
    */
   cancel(callId: string, reason: string): boolean {
-    const requestId = this.calls.requestIdOf(callId);
-    if (requestId === undefined) return false;
+    const clientRequestId = this.calls.requestIdOf(callId);
+    if (clientRequestId === undefined) return false;
+    const requestId = this.ids.upstreamIdOf(clientRequestId);
     const traceparent = this.calls.traceparentOf(callId);
     this.forgetCall(callId);
-    const notice: JsonRpcMessage = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
+    // Its late answer, if the server sends one anyway, is dropped.
+    this.ids.forgetClientRequest(clientRequestId);
+    const notice: JsonRpcMessage = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: requestId ?? clientRequestId, reason } };
     const write = async () => {
       if (this.ended || this.connection === undefined) return;
       await this.connection.send(notice as JSONRPCMessage).catch((error: Error) => {
@@ -172,8 +177,15 @@ export class RunnerSession {
     this.deadlines.set(callId, timer);
   }
 
-  private fromUpstream(message: JsonRpcMessage): void {
+  private fromUpstream(upstreamMessage: JsonRpcMessage): void {
     if (this.ended) return;
+    const message = this.ids.incoming(upstreamMessage);
+    if (message === undefined) {
+      // An answer or progress for a request this session did not send (an earlier session's on
+      // the same stdio server) or cancelled: nobody is waiting for it.
+      this.options.logger.debug({ sessionId: this.options.sessionId }, 'dropped a stale upstream answer or progress');
+      return;
+    }
     const callId = this.calls.callOf(message);
     if (callId !== undefined) this.clearDeadline(callId);
     this.emit(callId === undefined ? { kind: 'message', message } : { kind: 'message', callId, message });
