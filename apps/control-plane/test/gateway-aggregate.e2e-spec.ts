@@ -195,6 +195,19 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(narrowedKey) } })).toEqual([expect.objectContaining({ serverName: 'fixture', tool: 'add-tool', outcome: 'DENIED' })]);
   });
 
+  it("checks a call's arguments against the real tool's input schema, as /mcp/<server> does", async () => {
+    const key = await keyWith('bad-arguments', {});
+    const sut = await connect(key);
+
+    const refused = await sut.callTool({ name: 'fixture__echo', arguments: { message: 5 } }).catch((error: unknown) => error);
+
+    expect((refused as McpError).code).toBe(-32602);
+    expect((refused as McpError).data).toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    expect(await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(key) } })).toEqual([
+      expect.objectContaining({ serverName: 'fixture', tool: 'echo', outcome: 'DENIED', errorCode: 'INVALID_ARGUMENTS' }),
+    ]);
+  });
+
   it("forwards an upstream's tools/list_changed, and the new tool is listed", async () => {
     // Only the fixture upstream, which sends list_changed only when a tool is added (never at start-up).
     const sut = await connect(await keyWith('fixture-list-changed', { allowedServers: ['fixture'] }));

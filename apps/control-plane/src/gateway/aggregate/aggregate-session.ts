@@ -7,9 +7,8 @@ import { ClientStream, JsonAnswer, type RequestSink } from '../client-stream.js'
 import type { EventLog } from '../event-log.js';
 import type { GatewaySession } from '../gateway-session.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
+import type { GatewayPolicies } from '../gateway-policies.js';
 import { mayCallTool, mayUseServer } from '../mcp-scope.js';
-import { toolCallStart } from '../tool-call-start.js';
-import type { ToolInvocationsRepository } from '../tool-invocations.repository.js';
 import type { AggregateRecord } from './aggregate-record.js';
 import type { AggregateStore } from './aggregate-store.js';
 import { splitGatewayName, type ShortNames } from './gateway-names.js';
@@ -38,8 +37,8 @@ export interface OpenedUpstream {
 export interface AggregateSessionDeps {
   eventLog: EventLog;
   store: AggregateStore;
-  audit: ToolInvocationsRepository;
-  hmacKey: Buffer;
+  /** Rate limit, tool scope, argument checks, audit rows and spans: the same as on /mcp/<server>. */
+  policies: GatewayPolicies;
   logger: Logger;
   idleMs: number;
   /** Servers that could be opened now, by name (the key's scope is applied here). */
@@ -174,19 +173,24 @@ export class AggregateSession {
   /**
    * Sends a request to the upstream its name or URI points at; the answer, rewritten, goes to
    * `sink`. Returns an error answer instead when the request cannot go (unknown name, outside the
-   * key's scope — a tool call then leaves a DENIED audit row —, no upstream).
+   * key's scope or arguments that do not fit the tool's schema — a tool call then leaves a DENIED
+   * audit row —, no upstream); throws the 429 refusal of the key's rate limit.
    */
-  async route(principal: Principal, message: JsonRpcRequest, sink: RequestSink): Promise<JsonRpcMessage | undefined> {
+  async route(principal: Principal, message: JsonRpcRequest, sink: RequestSink, traceparentHeader?: string): Promise<JsonRpcMessage | undefined> {
     const params = (message.params ?? {}) as Json;
     if (message.method === 'tools/call' && typeof params.name === 'string' && this.names.unknownShortForm(params.name)) await this.relearnNames(principal, params.name);
     const target = requestTarget(message.method, params, (name) => this.names.resolve(name));
     if (!target.ok) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, target.message);
     const { server } = target;
-    if (target.tool !== undefined && !mayCallTool(principal, server, target.tool)) {
-      await this.deps.audit.denied(toolCallStart({ principal, serverName: server, tool: target.tool, args: params.arguments, hmacKey: this.deps.hmacKey, sessionId: this.sessionId }), ErrorCode.FORBIDDEN);
-      return domainErrorResponse(DomainError.forbidden(`This API key may not call tool ${target.tool} of MCP server ${server}`), message.id).body;
+    // The request as the server sees it (real names and URIs), still with the client's id: what the
+    // gateway's policies, audit row and span look at, as on /mcp/<server>.
+    const request = { principal, serverName: server, message: { ...message, params: target.params } as JsonRpcRequest, sessionId: this.sessionId, ...(traceparentHeader === undefined ? {} : { traceparentHeader }) };
+    if (!mayUseServer(principal, server)) {
+      const error = DomainError.forbidden(`This API key may not use MCP server ${server}`);
+      await this.deps.policies.deniedServer(request, error);
+      return domainErrorResponse(error, message.id).body;
     }
-    if (!mayUseServer(principal, server)) return domainErrorResponse(DomainError.forbidden(`This API key may not use MCP server ${server}`), message.id).body;
+    await this.deps.policies.assertWithinRateLimit(request); // throws the 429 refusal
     const key = keyOf(message.id);
     if (this.routed.has(key)) return errorResponse(message.id, JsonRpcCode.INVALID_REQUEST, `request id ${String(message.id)} is already in flight in this session`);
     let upstream: Upstream;
@@ -195,6 +199,10 @@ export class AggregateSession {
     } catch (error) {
       return domainErrorResponse(asDomainError(error), message.id).body;
     }
+    // The audit row and span name the session the client knows, and where the call really runs.
+    const admitted = await this.deps.policies.admit(upstream.session, { ...request, record: { ...upstream.session.record, sessionId: this.sessionId } });
+    if ('refusal' in admitted) return admitted.refusal;
+    const { audit, span } = admitted.call;
     const upstreamId = upstream.nextId++;
     const meta = params._meta as Json | undefined;
     const progressToken = meta?.progressToken as RequestId | undefined;
@@ -213,15 +221,13 @@ export class AggregateSession {
       },
     };
     const upstreamParams = progressToken === undefined ? target.params : { ...target.params, _meta: { ...meta, progressToken: upstreamId } };
-    const audit =
-      target.tool === undefined
-        ? undefined
-        : toolCallStart({ principal, serverName: server, tool: target.tool, args: params.arguments, hmacKey: this.deps.hmacKey, record: { ...upstream.session.record, sessionId: this.sessionId } });
     try {
-      await upstream.session.request({ jsonrpc: '2.0', id: upstreamId, method: message.method, params: upstreamParams } as JsonRpcRequest, adapter, audit);
+      await upstream.session.request({ jsonrpc: '2.0', id: upstreamId, method: message.method, params: upstreamParams } as JsonRpcRequest, adapter, audit, span);
     } catch (error) {
       if (this.routed.get(key) === entry) this.routed.delete(key);
-      return domainErrorResponse(asDomainError(error), message.id).body;
+      const failure = asDomainError(error);
+      span.end('INTERRUPTED', { errorCode: failure.code });
+      return domainErrorResponse(failure, message.id).body;
     }
     return undefined;
   }

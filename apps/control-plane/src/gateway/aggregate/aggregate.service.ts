@@ -12,6 +12,7 @@ import { LOGGER } from '../../logging/logging.module.js';
 import { RunnerRelay } from '../../relay/runner-relay.js';
 import { JsonAnswer, type ClientStream } from '../client-stream.js';
 import { EventLog } from '../event-log.js';
+import { GatewayPolicies } from '../gateway-policies.js';
 import type { GatewayReply } from '../gateway-reply.js';
 import type { GatewaySession, GatewaySessionDeps } from '../gateway-session.js';
 import type { HandoffReply, HandoffRequest } from '../handoff-messages.js';
@@ -33,6 +34,7 @@ import { AggregateServersRepository } from './aggregate-servers.repository.js';
 import { AggregateSession, type AggregateSessionDeps, type OpenedUpstream } from './aggregate-session.js';
 import { AggregateStore } from './aggregate-store.js';
 import { ShortNames } from './gateway-names.js';
+import { ROUTED_METHODS } from './request-target.js';
 import { UpstreamTap } from './upstream-tap.js';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -75,6 +77,7 @@ export class AggregateService implements OnModuleDestroy {
     private readonly eventLog: EventLog,
     private readonly audit: ToolInvocationsRepository,
     private readonly store: AggregateStore,
+    private readonly policies: GatewayPolicies,
     servers: AggregateServersRepository,
     @Inject(REDIS) redis: Redis,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
@@ -90,6 +93,7 @@ export class AggregateService implements OnModuleDestroy {
       logger: this.log,
       now: () => performance.timeOrigin + performance.now(),
       idleMs: config.mcp.sessionIdleSeconds * 1000,
+      tools: policies.toolHooks,
       ended: (upstream) => {
         this.tap.forget(upstream.sessionId);
         this.owners.get(upstream.sessionId)?.upstreamEnded(upstream);
@@ -99,8 +103,7 @@ export class AggregateService implements OnModuleDestroy {
     this.sessionDeps = {
       eventLog,
       store,
-      audit,
-      hmacKey: config.auditHmacKey,
+      policies,
       logger: this.log,
       idleMs: config.mcp.sessionIdleSeconds * 1000,
       servedServers: () => servers.servedServerNames(),
@@ -125,12 +128,24 @@ export class AggregateService implements OnModuleDestroy {
       const parsed = parseBody(body);
       if (!parsed.ok) throw refuse(400, parsed.code, parsed.message);
       const { incoming } = parsed;
-      if (incoming.kind === 'request' && incoming.message.method === 'initialize') return this.open(principal, incoming.message);
+      const traceparent = headerValue(headers.traceparent);
+      if (incoming.kind === 'request' && incoming.message.method === 'initialize') {
+        await this.policies.assertWithinRateLimit({ principal, serverName: AGGREGATE_HANDOFF_SERVER, message: incoming.message });
+        return this.open(principal, incoming.message);
+      }
       this.checkProtocolVersion(headers);
       const sse = acceptsEventStream(headerValue(headers.accept));
       const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse));
-      const reply = await this.forward(place.record, { v: 1, op: 'post', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal), sse, message: incoming.message });
+      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse, traceparent));
+      const reply = await this.forward(place.record, {
+        v: 1,
+        op: 'post',
+        serverName: AGGREGATE_HANDOFF_SERVER,
+        principal: handedOver(principal),
+        sse,
+        message: incoming.message,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      });
       return this.followed(place.record.sessionId, reply, sse);
     });
   }
@@ -226,7 +241,7 @@ export class AggregateService implements OnModuleDestroy {
     return { session: opened, capabilities: ((reply.body.result as { capabilities?: Record<string, unknown> }).capabilities ?? {}) as Record<string, unknown> };
   }
 
-  private async postHere(session: AggregateSession, principal: Principal, incoming: IncomingMessage, sse: boolean, remote = false): Promise<HolderReply> {
+  private async postHere(session: AggregateSession, principal: Principal, incoming: IncomingMessage, sse: boolean, traceparent: string | undefined, remote = false): Promise<HolderReply> {
     if (incoming.kind !== 'request') {
       try {
         await session.forward(incoming.message);
@@ -237,10 +252,18 @@ export class AggregateService implements OnModuleDestroy {
       return { kind: 'empty', status: 202 };
     }
     const message = incoming.message;
+    // A routed request is counted once its server is known (a refused tools/call is audited with it).
+    if (!ROUTED_METHODS.has(message.method)) await this.policies.assertWithinRateLimit({ principal, serverName: AGGREGATE_HANDOFF_SERVER, message });
     const own = await session.answerItself(principal, message);
     if (own !== undefined) return { kind: 'json', status: 200, body: own };
     const sink = remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
-    const refused = await session.route(principal, message, sink);
+    let refused: JsonRpcMessage | undefined;
+    try {
+      refused = await session.route(principal, message, sink, traceparent);
+    } catch (error) {
+      sink.finish();
+      throw error;
+    }
     if (refused !== undefined) {
       sink.finish();
       return { kind: 'json', status: 200, body: refused };
@@ -279,7 +302,7 @@ export class AggregateService implements OnModuleDestroy {
     try {
       switch (request.op) {
         case 'post': {
-          const reply = await this.postHere(session, principal, classify(request.message), request.sse, true);
+          const reply = await this.postHere(session, principal, classify(request.message), request.sse, request.traceparent, true);
           if (reply.kind !== 'stream') return reply;
           return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
         }
