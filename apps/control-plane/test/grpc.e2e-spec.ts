@@ -39,6 +39,7 @@ describe('gRPC ToolGateway', () => {
   let placed: PlacedEverything;
   let agentKey: string;
   let client: ToolGatewayClient;
+  const stopLater: Array<() => Promise<void>> = [];
 
   const keyWith = async (input: { role?: ApiKeyRole; allowedServers?: string[]; allowedTools?: string[] }) =>
     (await cp.app.get(ApiKeysService).create(CLI_ACTOR, { name: 'grpc-narrowed', role: ApiKeyRole.AGENT, ...input })).key;
@@ -73,6 +74,7 @@ describe('gRPC ToolGateway', () => {
 
   afterAll(async () => {
     client?.close();
+    for (const stop of stopLater) await stop();
     await placed?.runner.stop();
     await cp?.close();
   });
@@ -211,6 +213,31 @@ describe('gRPC ToolGateway', () => {
     expect(first.events.at(-1)).toMatchObject({ result: { callId } });
     expect(second.status.code).toBe(Status.ALREADY_EXISTS);
     expect(await cp.prisma.toolInvocation.count({ where: { callId } })).toBe(1);
+  });
+
+  it('gives each call to a stateful version its own upstream session', async () => {
+    const rows = await cp.prisma.toolInvocation.findMany({ where: { serverName: 'everything', tool: 'echo', outcome: 'OK' } });
+
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(rows.map((row) => row.sessionId)).size).toBe(rows.length);
+  });
+
+  it('shares one upstream session among the calls to a stateless version, several at once', async () => {
+    const shared = await placeEverything(cp, 'everything-shared');
+    stopLater.push(() => shared.runner.stop());
+    await cp.prisma.mcpServerVersion.update({ where: { id: shared.versionId }, data: { stateless: true } });
+
+    const calls = await Promise.all(['one', 'two', 'three'].map((message) => callTool({ server: 'everything-shared', tool: 'echo', argumentsJson: JSON.stringify({ message }) }).done));
+    const later = await callTool({ server: 'everything-shared', tool: 'echo', argumentsJson: '{"message":"four"}' }).done;
+
+    expect([...calls, later].map(({ status }) => status.code)).toEqual([Status.OK, Status.OK, Status.OK, Status.OK]);
+    expect(calls.map(({ events }) => events.at(-1)).map((event) => (event && 'result' in event ? JSON.parse(event.result.contentJson)[0].text : undefined))).toEqual(['Echo: one', 'Echo: two', 'Echo: three']);
+    const rows = await waitFor(async () => {
+      const found = await cp.prisma.toolInvocation.findMany({ where: { serverName: 'everything-shared', outcome: 'OK' } });
+      return found.length === 4 ? found : undefined;
+    }, 'the four rows');
+    expect(new Set(rows.map((row) => row.sessionId)).size).toBe(1);
+    expect(rows[0]?.versionId).toBe(shared.versionId);
   });
 
   // Last two: server-everything finishes a cancelled operation anyway (its late messages are dropped).

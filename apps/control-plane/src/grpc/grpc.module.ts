@@ -5,7 +5,7 @@ import { UPSTREAM_CHOOSER } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { RelayModule } from '../relay/relay.module.js';
-import { CallIdsRepository } from './call-ids.repository.js';
+import { ToolGatewayRepository } from './tool-gateway.repository.js';
 import { ToolGatewayServer } from './tool-gateway.server.js';
 import { ToolGatewayService } from './tool-gateway.service.js';
 
@@ -21,7 +21,7 @@ import { ToolGatewayService } from './tool-gateway.service.js';
   providers: [
     ToolGatewayService,
     ToolGatewayServer,
-    CallIdsRepository,
+    ToolGatewayRepository,
     ToolInvocationsRepository,
     UpstreamsRepository,
     { provide: UPSTREAM_CHOOSER, useClass: PlacedRunnerChooser },

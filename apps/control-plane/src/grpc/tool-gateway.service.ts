@@ -16,9 +16,10 @@ import { LOGGER } from '../logging/logging.module.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
 import { formatTraceparent, incomingTraceparent } from '../telemetry/traceparent.js';
-import { CallIdsRepository } from './call-ids.repository.js';
+import { ToolGatewayRepository } from './tool-gateway.repository.js';
 import { eventOfAnswer, eventOfNotification, grpcToolOf, parseCallToolRequest, type CallToolEvent, type CallToolRequest, type GrpcTool } from './tool-messages.js';
 import { UpstreamMcpSession, type RequestEvent } from './upstream-mcp-session.js';
+import { UpstreamPool, type Lease } from './upstream-pool.js';
 
 /** Why a call stopped before its answer: the caller cancelled, its deadline passed, or this process is stopping. */
 export type StopReason = 'cancelled' | 'deadline' | 'shutdown';
@@ -41,6 +42,9 @@ const STOPPED: Record<StopReason, CallOutcome> = {
 /** How long shutdown waits for the audit rows of interrupted calls. */
 const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
 
+/** How long a shared session of a stateless version stays open without calls. */
+const POOL_IDLE_MS = 10_000;
+
 /** A page limit for tools/list: a server that keeps returning cursors is not followed forever. */
 const MAX_TOOL_PAGES = 100;
 
@@ -48,8 +52,9 @@ const MAX_TOOL_PAGES = 100;
  * The gRPC ToolGateway's use cases (docs/gateway.md, "gRPC ToolGateway"): list a server's tools,
  * call one with its progress and logs streamed. Same keys, scopes, rate limit and audit as the MCP
  * gateway — its own pieces (mcp-scope, PrincipalCache, RateLimiter, toolCallStart,
- * ToolInvocationsRepository, UpstreamChooser, RunnerRelay) — but one upstream MCP session per gRPC call, opened and closed
- * here: a gRPC caller has no session to keep.
+ * ToolInvocationsRepository, UpstreamChooser, RunnerRelay) — but the upstream MCP sessions are
+ * the ToolGateway's own, as a gRPC caller has no session to keep: one per call, or one shared per
+ * server for stateless versions (upstream-pool.ts).
  */
 @Injectable()
 export class ToolGatewayService {
@@ -57,6 +62,8 @@ export class ToolGatewayService {
   private readonly log: Logger;
   /** Calls in flight, so shutdown can interrupt them and complete their audit rows. */
   private readonly running = new Map<AbortController, Promise<void>>();
+  /** Upstream sessions: shared per server for stateless versions, one per call otherwise. */
+  private readonly pool: UpstreamPool<UpstreamMcpSession>;
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -64,13 +71,22 @@ export class ToolGatewayService {
     @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
     private readonly upstreams: UpstreamsRepository,
     private readonly audit: ToolInvocationsRepository,
-    private readonly callIds: CallIdsRepository,
+    private readonly repository: ToolGatewayRepository,
     private readonly rateLimiter: RateLimiter,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'grpc-tool-gateway' });
     this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
+    this.pool = new UpstreamPool(POOL_IDLE_MS, async (serverName, deadline) => {
+      const session = await UpstreamMcpSession.open(this.relay, this.chooser, serverName, deadline);
+      try {
+        return { session, shareable: await this.repository.isStateless(session.upstream.versionId) };
+      } catch (error) {
+        session.close('could not read the version');
+        throw error;
+      }
+    });
   }
 
   /** The caller's key from `authorization: Bearer sy_…` metadata: UNAUTHENTICATED, or FORBIDDEN without mcp:call. */
@@ -93,7 +109,8 @@ export class ToolGatewayService {
     await this.rateLimiter.assertWithinLimit(principal.keyId);
     if (!mayUseServer(principal, serverName)) throw DomainError.forbidden(`This API key may not use MCP server ${serverName}`);
     if (!(await this.upstreams.serverExists(serverName))) throw DomainError.notFound('MCP server', serverName);
-    const session = await UpstreamMcpSession.open(this.relay, this.chooser, serverName, context.deadline);
+    const lease = await this.pool.acquire(serverName, context.deadline);
+    const { session } = lease;
     try {
       const tools: GrpcTool[] = [];
       let cursor: string | undefined;
@@ -109,7 +126,7 @@ export class ToolGatewayService {
       }
       return tools;
     } finally {
-      session.close('tools listed');
+      lease.release();
     }
   }
 
@@ -137,7 +154,7 @@ export class ToolGatewayService {
       throw DomainError.forbidden(`This API key may not call tool ${call.tool} of MCP server ${call.server}`);
     }
     if (!(await this.upstreams.serverExists(call.server))) throw DomainError.notFound('MCP server', call.server);
-    if (call.callId !== undefined && (await this.callIds.used(call.callId))) {
+    if (call.callId !== undefined && (await this.repository.callIdUsed(call.callId))) {
       throw DomainError.conflict(`call id ${call.callId} was already used: the tool is not called again`, { callId: call.callId });
     }
     const stop = new AbortController();
@@ -158,6 +175,7 @@ export class ToolGatewayService {
     for (const stop of this.running.keys()) stop.abort('shutdown' satisfies StopReason);
     const settled = Promise.all(this.running.values());
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
+    this.pool.closeAll('the control plane is shutting down');
   }
 
   private async run(
@@ -168,15 +186,16 @@ export class ToolGatewayService {
     signal: AbortSignal,
     emit: (event: CallToolEvent) => void,
   ): Promise<void> {
-    let session: UpstreamMcpSession;
+    let lease: Lease<UpstreamMcpSession>;
     try {
-      session = await UpstreamMcpSession.open(this.relay, this.chooser, call.server, deadline);
+      lease = await this.pool.acquire(call.server, deadline);
     } catch (error) {
       // The call was not dispatched, but it was asked for: its row says why it went nowhere.
       const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, 'could not open an upstream session');
       await this.auditUndispatched(start(), failure.code);
       throw failure;
     }
+    const { session } = lease;
     const { upstream } = session;
     const row = start({ sessionId: session.sessionId, versionId: upstream.versionId, runnerId: upstream.runnerId, nodepoolId: upstream.nodepoolId, startedAt: new Date() });
     try {
@@ -210,14 +229,14 @@ export class ToolGatewayService {
       const first = await Promise.race([ended.then((event) => ({ event })), stopped.then((reason) => ({ reason }))]);
       if ('reason' in first) {
         await session.cancel(requestId, this.cancelReason(first.reason)).catch((error: Error) => this.log.warn({ callId: row.callId, err: error.message }, 'could not cancel a call upstream'));
-        session.close('the gRPC call was stopped');
+        lease.release();
         await complete(STOPPED[first.reason]);
         return;
       }
       const { event } = first;
       // Released before the caller hears the end: its next call may need the same upstream (a
       // stdio server serves one session at a time).
-      session.close('the gRPC call ended');
+      lease.release();
       switch (event.kind) {
         case 'answer':
           emit(eventOfAnswer(event.message, row.callId));
@@ -231,7 +250,7 @@ export class ToolGatewayService {
           throw event.error;
       }
     } finally {
-      session.close('the gRPC call ended');
+      lease.release();
     }
   }
 

@@ -49,6 +49,10 @@ export class UpstreamMcpSession {
     return this.relay.sessionId;
   }
 
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
   /**
    * A session on the first candidate that takes it. NOT_FOUND is the caller's to check (the server
    * exists); no candidates is NO_ELIGIBLE_RUNNER; every runner refusing is their last reason.
