@@ -8,7 +8,7 @@ import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, McpError, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { waitFor } from '@switchyard/devstack/testing';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
@@ -158,6 +158,30 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(seenIds).toEqual([expect.stringMatching(/^everything:\d+$/)]);
   });
 
+  it('relays an elicitation request and its answer, and rewrites resource update notifications of a subscription', async () => {
+    const elicited: Array<string | number> = [];
+    const sut = await connect(agentKey, {}, (client) =>
+      client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
+        elicited.push(extra.requestId);
+        return { action: 'accept', content: { name: 'Ada Lovelace', check: true } };
+      }),
+    );
+    const uri = 'switchyard://everything/demo://resource/static/document/architecture.md';
+    const updates: string[] = [];
+    sut.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updates.push(notification.params.uri));
+
+    const result = await sut.callTool({ name: 'everything__trigger-elicitation-request', arguments: {} });
+    await sut.subscribeResource({ uri });
+    await sut.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    await waitFor(() => updates.length > 0, 'a resource update');
+    await sut.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} }); // off again
+    await sut.unsubscribeResource({ uri });
+
+    expect(textOf(result)).toContain('- Name: Ada Lovelace');
+    expect(elicited).toEqual([expect.stringMatching(/^everything:\d+$/)]);
+    expect(updates[0]).toBe(uri);
+  });
+
   it('maps progress tokens both ways on a long-running call', async () => {
     const sut = await connect();
     const progress: number[] = [];
@@ -247,5 +271,27 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(textOf(sampled)).toContain('sampled across replicas');
     expect(served.filter((entry) => entry.startsWith('POST'))).toEqual(expect.arrayContaining(['POST A', 'POST B']));
     expect([cp.app.get(AggregateService).openSessions, replicaB.app.get(AggregateService).openSessions].sort()).toEqual([0, 1]);
+  });
+  // Last: server-everything finishes the cancelled operation anyway, and the next session on the
+  // same stdio process would see its late messages.
+  it('cancels a call through /mcp: the upstream gets its own request id, the call is audited CANCELLED', async () => {
+    // The cancelled call's stream ends without an answer, which the SDK client takes as a dropped
+    // stream to resume later: no retries, or its timer outlives the test.
+    const key = await keyWith('cancelling', {});
+    const sut = await connect(key, { reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 } });
+    // Requests the gateway answers itself: the client's ids move ahead of the upstream's, so a
+    // cancellation that kept the client's id would name no request upstream.
+    await sut.ping();
+    await sut.ping();
+    const stop = new AbortController();
+    const progress: number[] = [];
+    const call = sut.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 4 } }, undefined, { signal: stop.signal, onprogress: (p) => progress.push(p.progress) });
+    await waitFor(() => progress.length > 0, 'the call to be running');
+
+    stop.abort('the user pressed stop');
+
+    await expect(call).rejects.toThrow();
+    const row = await waitFor(async () => (await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(key), outcome: { not: 'PENDING' } } }))[0], 'the audit row to be completed');
+    expect(row).toMatchObject({ serverName: 'everything', tool: 'trigger-long-running-operation', outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' });
   });
 });
