@@ -112,6 +112,10 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
       outcome: 'OK',
       argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'through the gateway' }),
       errorCode: null,
+      // The policy router's assignment: one version, no rollout — the only arm, with certainty.
+      arm: placed.versionId,
+      propensity: 1,
+      rolloutId: null,
     });
     expect(row?.sessionId).toEqual(expect.any(String));
     expect(row?.finishedAt).toBeInstanceOf(Date);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
+import type { ToolCallOutcome } from '@switchyard/db';
 import type { Logger } from 'pino';
 import type { RelayEvent, RelaySession } from '../relay/relay-session.js';
 import type { CallSpan } from '../telemetry/call-telemetry.service.js';
@@ -15,7 +16,18 @@ import type { ToolCallStart, ToolInvocationsRepository } from './tool-invocation
 
 export const STANDALONE_STREAM_ID = 'get';
 
+/** What the policy router learns from the session's traffic (src/routing). */
+export interface RoutingFeedback {
+  /** A request went upstream to the runner / its answer or failure came back: least-outstanding choice. */
+  started(runnerId: string): void;
+  finished(runnerId: string): void;
+  /** A tools/call's audited outcome: runner health and the arm's reward, shared through Redis. */
+  recordInvocation(call: { serverName: string; versionId: string; runnerId: string; outcome: ToolCallOutcome; errorCode: string | null; latencyMs: number; costPerCall?: number }): Promise<unknown>;
+}
+
 export interface GatewaySessionDeps {
+  /** Absent in tests that run without the router. */
+  routing?: RoutingFeedback;
   eventLog: EventLog;
   sessions: SessionStore;
   audit: ToolInvocationsRepository;
@@ -47,6 +59,8 @@ interface PendingRequest extends InFlight {
   auditStartedAt?: number;
   /** The request's span (CallTelemetry), ended with its outcome. */
   span?: CallSpan;
+  /** Counted in the router's outstanding requests of the runner until it settles. */
+  countedOutstanding?: boolean;
 }
 
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -128,6 +142,8 @@ export class GatewaySession {
       entry.auditStartedAt = this.deps.now();
     }
     this.pending.set(key, entry);
+    this.deps.routing?.started(this.record.runnerId);
+    entry.countedOutstanding = true;
     try {
       await this.relay.send(message, { callId, ...(span === undefined ? {} : { traceparent: span.traceparent }) });
     } catch (error) {
@@ -254,8 +270,24 @@ export class GatewaySession {
 
   /** A request ended: its span ends and, for a tools/call, its audit row is completed, with the same outcome. */
   private settle(entry: PendingRequest, outcome: CallOutcome): Promise<void> {
+    if (entry.countedOutstanding) {
+      entry.countedOutstanding = false;
+      this.deps.routing?.finished(this.record.runnerId);
+    }
+    this.feedRouter(entry, outcome);
     entry.span?.end(outcome.outcome === 'PENDING' ? 'INTERRUPTED' : outcome.outcome, { errorCode: outcome.errorCode });
     return this.completeAudit(entry, outcome);
+  }
+
+  /** Audited calls only (not DENIED, not shadow): their outcome is what the router learns from. */
+  private feedRouter(entry: PendingRequest, outcome: CallOutcome): void {
+    const routing = this.deps.routing;
+    if (routing === undefined || entry.auditStartedAt === undefined || outcome.outcome === 'PENDING') return;
+    const { serverName, versionId, runnerId, costPerCall } = this.record;
+    const latencyMs = Math.max(0, Math.round(this.deps.now() - entry.auditStartedAt));
+    void routing
+      .recordInvocation({ serverName, versionId, runnerId, outcome: outcome.outcome, errorCode: outcome.errorCode, latencyMs, ...(costPerCall === undefined ? {} : { costPerCall }) })
+      .catch((error: Error) => this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not record a call outcome for the router'));
   }
 
   private completeAudit(entry: PendingRequest, outcome: CallOutcome): Promise<void> {

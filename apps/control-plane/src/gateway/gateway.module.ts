@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { RelayModule } from '../relay/relay.module.js';
+import { RoutedUpstreamChooser } from '../routing/routed-upstream-chooser.js';
+import { RoutingModule } from '../routing/routing.module.js';
 import { AggregateServersRepository } from './aggregate/aggregate-servers.repository.js';
 import { AggregateStore } from './aggregate/aggregate-store.js';
 import { AggregateService } from './aggregate/aggregate.service.js';
@@ -8,7 +10,6 @@ import { EventLog } from './event-log.js';
 import { GatewayPolicies } from './gateway-policies.js';
 import { GatewayRoutes } from './gateway.routes.js';
 import { GatewayService } from './gateway.service.js';
-import { PlacedRunnerChooser } from './placed-runner-chooser.js';
 import { SessionHandoff } from './session-handoff.js';
 import { SessionStore } from './session-store.js';
 import { ToolInvocationsRepository } from './tool-invocations.repository.js';
@@ -20,7 +21,7 @@ import { UpstreamsRepository } from './upstreams.repository.js';
  * through RunnerRelay; sessions and stream logs in Redis; every tool call audited.
  */
 @Module({
-  imports: [RelayModule, RateLimitsModule],
+  imports: [RelayModule, RateLimitsModule, RoutingModule],
   providers: [
     GatewayService,
     GatewayPolicies,
@@ -30,7 +31,8 @@ import { UpstreamsRepository } from './upstreams.repository.js';
     EventLog,
     ToolInvocationsRepository,
     UpstreamsRepository,
-    { provide: UPSTREAM_CHOOSER, useClass: PlacedRunnerChooser },
+    // The policy router: residency, health, rollout weights or bandits, least outstanding (docs/router.md).
+    { provide: UPSTREAM_CHOOSER, useExisting: RoutedUpstreamChooser },
     AggregateService,
     AggregateStore,
     AggregateServersRepository,

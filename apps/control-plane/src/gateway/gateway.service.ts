@@ -8,6 +8,8 @@ import type { Principal } from '../auth/principal.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
+import { OutstandingRequests } from '../routing/outstanding-requests.js';
+import { RoutingStats } from '../routing/routing-stats.js';
 import { JsonAnswer, type ClientStream } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
@@ -71,10 +73,17 @@ export class GatewayService implements OnModuleDestroy {
     private readonly policies: GatewayPolicies,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
+    routingStats: RoutingStats,
+    outstanding: OutstandingRequests,
   ) {
     this.log = logger.child({ component: 'gateway' });
     this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
     this.sessionDeps = {
+      routing: {
+        started: (runnerId) => outstanding.started(runnerId),
+        finished: (runnerId) => outstanding.finished(runnerId),
+        recordInvocation: (call) => routingStats.recordInvocation(call),
+      },
       eventLog,
       sessions,
       audit,

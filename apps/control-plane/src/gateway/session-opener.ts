@@ -39,7 +39,13 @@ export class SessionOpener {
   /** Relays `initialize` to the first candidate that takes it; the answer carries the new Mcp-Session-Id. */
   async open(serverName: string, principal: Principal, message: JsonRpcRequest): Promise<GatewayReply> {
     if (!(await this.deps.upstreams.serverExists(serverName))) throw refuseWith(DomainError.notFound('MCP server', serverName), message.id);
-    const candidates = await this.deps.chooser.candidates(serverName);
+    let candidates: Upstream[];
+    try {
+      candidates = await this.deps.chooser.candidates(serverName);
+    } catch (error) {
+      // The router refuses rather than spill outside the policy (residency, nothing healthy).
+      throw refuseWith(error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, (error as Error).message), message.id);
+    }
     if (candidates.length === 0) {
       throw refuseWith(new DomainError(ErrorCode.NO_ELIGIBLE_RUNNER, `No healthy runner serves MCP server ${serverName}`, { serverName }), message.id);
     }
@@ -69,6 +75,9 @@ export class SessionOpener {
       deploymentId: upstream.deploymentId,
       runnerId: upstream.runnerId,
       nodepoolId: upstream.nodepoolId,
+      ...(upstream.propensity === undefined ? {} : { propensity: upstream.propensity }),
+      ...(upstream.rolloutId === undefined ? {} : { rolloutId: upstream.rolloutId }),
+      ...(upstream.costPerCall === undefined ? {} : { costPerCall: upstream.costPerCall }),
       apiKeyId: principal.keyId,
       protocolVersion: requestedVersion,
       replicaId: this.deps.replicaId,

@@ -12,6 +12,11 @@ export interface SessionRecord {
   nodepoolId: string;
   apiKeyId: string;
   protocolVersion: string;
+  /** The router's assignment (absent for records of an older build): the rollout, and the probability this arm had. */
+  rolloutId?: string | null;
+  propensity?: number;
+  /** The nodepool's cost per call, for the router's reward. */
+  costPerCall?: number;
   /** The control-plane process holding the relay session (docs/gateway.md, "Replicas"). */
   replicaId: string;
   createdAt: string;

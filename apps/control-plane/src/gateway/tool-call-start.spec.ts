@@ -16,6 +16,8 @@ const record: SessionRecord = {
   protocolVersion: '2025-11-25',
   replicaId: 'cp-1',
   createdAt: '2026-01-01T00:00:00.000Z',
+  rolloutId: 'ro-1',
+  propensity: 0.25,
 };
 
 describe('toolCallStart', () => {
@@ -33,6 +35,10 @@ describe('toolCallStart', () => {
       versionId: 'v-1',
       runnerId: 'r-1',
       nodepoolId: 'n-1',
+      // The router's assignment: the rollout, the arm (version) and its propensity.
+      rolloutId: 'ro-1',
+      arm: 'v-1',
+      propensity: 0.25,
       tool: 'echo',
       argumentsHmac: argumentsHmac(hmacKey, { message: 'secret' }),
       startedAt: now,

@@ -17,6 +17,10 @@ export interface ToolCallStart {
   startedAt: Date;
   /** The call's trace (CallTelemetry), when it has a span. */
   traceId?: string | null;
+  /** The router's assignment of the session: rollout, arm (version) and its propensity. */
+  rolloutId?: string | null;
+  arm?: string | null;
+  propensity?: number | null;
 }
 
 interface ToolCallEnd {
@@ -68,13 +72,14 @@ export class ToolInvocationsRepository {
   private async startAll(calls: readonly ToolCallStart[]): Promise<void> {
     const column = <K extends keyof ToolCallStart>(key: K) => calls.map((call) => call[key]);
     await this.prisma.$executeRaw`
-      INSERT INTO "ToolInvocation" ("callId", "apiKeyId", "sessionId", "traceId", "serverName", "versionId", "runnerId", "nodepoolId", "tool", "argumentsHmac", "startedAt", "outcome")
-      SELECT v.call_id, v.api_key_id, v.session_id, v.trace_id, v.server_name, v.version_id, v.runner_id, v.nodepool_id, v.tool, v.arguments_hmac, v.started_at AT TIME ZONE 'UTC', 'PENDING'
+      INSERT INTO "ToolInvocation" ("callId", "apiKeyId", "sessionId", "traceId", "serverName", "versionId", "runnerId", "nodepoolId", "rolloutId", "arm", "propensity", "tool", "argumentsHmac", "startedAt", "outcome")
+      SELECT v.call_id, v.api_key_id, v.session_id, v.trace_id, v.server_name, v.version_id, v.runner_id, v.nodepool_id, v.rollout_id, v.arm, v.propensity, v.tool, v.arguments_hmac, v.started_at AT TIME ZONE 'UTC', 'PENDING'
       FROM unnest(
         ${column('callId')}::text[], ${column('apiKeyId')}::text[], ${column('sessionId')}::text[], ${calls.map((call) => call.traceId ?? null)}::text[], ${column('serverName')}::text[],
-        ${column('versionId')}::text[], ${column('runnerId')}::text[], ${column('nodepoolId')}::text[], ${column('tool')}::text[],
+        ${column('versionId')}::text[], ${column('runnerId')}::text[], ${column('nodepoolId')}::text[],
+        ${calls.map((call) => call.rolloutId ?? null)}::text[], ${calls.map((call) => call.arm ?? null)}::text[], ${calls.map((call) => call.propensity ?? null)}::float8[], ${column('tool')}::text[],
         ${column('argumentsHmac')}::text[], ${calls.map((call) => call.startedAt.toISOString())}::timestamptz[]
-      ) AS v(call_id, api_key_id, session_id, trace_id, server_name, version_id, runner_id, nodepool_id, tool, arguments_hmac, started_at)
+      ) AS v(call_id, api_key_id, session_id, trace_id, server_name, version_id, runner_id, nodepool_id, rollout_id, arm, propensity, tool, arguments_hmac, started_at)
       ON CONFLICT ("callId") DO NOTHING`;
   }
 

@@ -4,6 +4,10 @@ export interface Upstream {
   nodepoolId: string;
   deploymentId: string;
   versionId: string;
+  /** From the policy router: the probability of this choice, the rollout it served, the cost per call. */
+  propensity?: number;
+  rolloutId?: string | null;
+  costPerCall?: number;
 }
 
 /**

@@ -24,6 +24,7 @@ export const ROLLOUT_WEIGHTS_CACHE_MS = 1_000;
 @Injectable()
 export class RolloutWeights {
   private readonly cache = new Map<string, { expiresAt: number; value: Promise<ServerRolloutWeights | null> }>();
+  private readonly listeners = new Set<(serverId: string) => void>();
 
   constructor(private readonly repository: RolloutsRepository) {}
 
@@ -40,6 +41,13 @@ export class RolloutWeights {
   /** Called after a change of the server's rollout commits on this replica. */
   invalidate(serverId: string): void {
     this.cache.delete(serverId);
+    for (const listener of this.listeners) listener(serverId);
+  }
+
+  /** Called with the server id after each invalidate (routing drops its snapshot of the server). */
+  onChange(listener: (serverId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private async load(serverId: string): Promise<ServerRolloutWeights | null> {

@@ -15,6 +15,8 @@ export interface ArmWeights {
  */
 export interface ArmWeightsSource {
   forServer(serverId: string): Promise<ArmWeights | null>;
+  /** Tells when a server's rollout changed on this replica (so routing re-reads at once). */
+  onChange?(listener: (serverId: string) => void): () => void;
 }
 
 export const ARM_WEIGHTS_SOURCE = Symbol('ArmWeightsSource');

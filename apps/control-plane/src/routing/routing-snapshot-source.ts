@@ -77,6 +77,8 @@ export class RoutingSnapshotSource implements OnApplicationBootstrap, OnModuleDe
     @Optional() @Inject(ROUTING_OPTIONS) options?: RoutingOptions,
   ) {
     this.rng = options?.rng ?? Math.random;
+    // A rollback or promotion on this replica applies to the very next request.
+    this.weights.onChange?.((serverId) => this.invalidateServerId(serverId));
     this.timers = options?.timers ?? true;
   }
 
@@ -123,6 +125,12 @@ export class RoutingSnapshotSource implements OnApplicationBootstrap, OnModuleDe
     this.first.delete(serverName);
     // A build that started before the change may have read the old rows: it must not be stored.
     this.generations.set(serverName, (this.generations.get(serverName) ?? 0) + 1);
+  }
+
+  /** invalidate() for a server known by id (rollout changes name servers by id). */
+  invalidateServerId(serverId: string): void {
+    const names = [...this.entries].filter(([, entry]) => entry.serverId === serverId).map(([name]) => name);
+    for (const name of names) this.invalidate(name);
   }
 
   private async entryFor(serverName: string, now: number): Promise<ServerEntry> {
