@@ -272,6 +272,30 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(served.filter((entry) => entry.startsWith('POST'))).toEqual(expect.arrayContaining(['POST A', 'POST B']));
     expect([cp.app.get(AggregateService).openSessions, replicaB.app.get(AggregateService).openSessions].sort()).toEqual([0, 1]);
   });
+  it('sends list_changed when a server the key may use is placed or goes away while the session is open', async () => {
+    const sut = await connect();
+    const before = (await sut.listTools()).tools.map((tool) => tool.name);
+    let changed = 0;
+    sut.setNotificationHandler(ToolListChangedNotificationSchema, () => void (changed += 1));
+    const latecomer = await placeStdioServer(cp, 'latecomer', FIXTURE_SERVER);
+    try {
+      await cp.app.get(AggregateService).checkServerSets(); // what its timer does every 10 s
+      await waitFor(() => changed === 1, 'list_changed for the placed server');
+      const withLatecomer = (await sut.listTools()).tools.map((tool) => tool.name);
+
+      await cp.prisma.runner.update({ where: { id: latecomer.runnerId }, data: { status: 'OFFLINE' } });
+      await cp.app.get(AggregateService).checkServerSets();
+      await waitFor(() => changed === 2, 'list_changed for the server gone');
+      const after = (await sut.listTools()).tools.map((tool) => tool.name);
+
+      expect(before.some((name) => name.startsWith('latecomer__'))).toBe(false);
+      expect(withLatecomer).toContain('latecomer__echo');
+      expect(after.some((name) => name.startsWith('latecomer__'))).toBe(false);
+    } finally {
+      await latecomer.runner.stop();
+    }
+  });
+
   // Last: server-everything finishes the cancelled operation anyway, and the next session on the
   // same stdio process would see its late messages.
   it('cancels a call through /mcp: the upstream gets its own request id, the call is audited CANCELLED', async () => {

@@ -79,6 +79,10 @@ const LISTS = {
   'resources/templates/list': { key: 'resourceTemplates', capability: 'resources' },
 } as const;
 type ListMethod = keyof typeof LISTS;
+const LIST_KINDS = ['tools', 'prompts', 'resources'] as const;
+type ListKind = (typeof LIST_KINDS)[number];
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => a.size === b.size && [...a].every((item) => b.has(item));
 
 const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
 const asDomainError = (error: unknown): DomainError => (error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message));
@@ -100,6 +104,8 @@ export class AggregateSession {
   private lastActivity = Date.now();
   private readonly idleTimer: NodeJS.Timeout;
   private logLevel: string | undefined;
+  /** The servers the last complete list showed, and the key as it was then: what the client believes it sees. */
+  private lastListed: { servers: ReadonlySet<string>; principal: Principal } | undefined;
 
   constructor(
     readonly record: AggregateRecord,
@@ -259,6 +265,21 @@ export class AggregateSession {
     }
   }
 
+  /**
+   * The servers that could be opened now (all of them, before the key's scope): when the ones this
+   * key may use differ from what the client last listed — a server registered, placed or gone —
+   * the client is told its lists changed. Nothing is sent before the client has listed anything.
+   */
+  serversNowServed(served: readonly string[]): void {
+    if (this.state !== 'open' || this.lastListed === undefined) return;
+    const { principal } = this.lastListed;
+    const visible = new Set(served.filter((server) => mayUseServer(principal, server)));
+    if (sameSet(visible, this.lastListed.servers)) return;
+    this.lastListed = { servers: visible, principal };
+    this.deps.logger.info({ sessionId: this.sessionId, servers: [...visible] }, 'the servers of an aggregated session changed');
+    this.listsChanged(['tools', 'prompts', 'resources']);
+  }
+
   /** An upstream session ended by itself (its runner was lost, it idled out): what the client sees changed. */
   upstreamEnded(session: GatewaySession): void {
     const upstream = [...this.ready.values()].find((candidate) => candidate.session === session);
@@ -267,13 +288,11 @@ export class AggregateSession {
     delete this.record.upstreams[upstream.server];
     if (this.state !== 'open') return;
     this.deps.logger.info({ sessionId: this.sessionId, server: upstream.server }, 'an upstream of an aggregated session ended');
-    for (const [capability, method] of [
-      ['tools', 'notifications/tools/list_changed'],
-      ['prompts', 'notifications/prompts/list_changed'],
-      ['resources', 'notifications/resources/list_changed'],
-    ] as const) {
-      if (upstream.capabilities[capability] !== undefined) this.standalone.push({ jsonrpc: '2.0', method });
-    }
+    this.listsChanged(LIST_KINDS.filter((kind) => upstream.capabilities[kind] !== undefined));
+  }
+
+  private listsChanged(kinds: readonly ListKind[]): void {
+    for (const kind of kinds) this.standalone.push({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` } as JsonRpcMessage);
   }
 
   /** Ends the session and every upstream session; calls in flight count as `inFlight` says. */
@@ -302,7 +321,9 @@ export class AggregateSession {
       if (cursors === undefined) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'Invalid params: not a cursor of this gateway');
       targets = Object.entries(cursors).filter(([server]) => mayUseServer(principal, server));
     } else {
-      targets = (await this.deps.servedServers()).filter((server) => mayUseServer(principal, server)).map((server) => [server, undefined]);
+      const servers = (await this.deps.servedServers()).filter((server) => mayUseServer(principal, server));
+      this.lastListed = { servers: new Set(servers), principal };
+      targets = servers.map((server) => [server, undefined]);
     }
     const pages = await Promise.all(targets.map(([server, cursor]) => this.listPage(principal, server, method, cursor)));
     const items: Json[] = [];

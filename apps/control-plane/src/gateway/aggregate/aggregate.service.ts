@@ -46,6 +46,8 @@ type Place = { kind: 'here'; session: AggregateSession } | { kind: 'elsewhere'; 
 type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: 'stream'; stream: ClientStream; prime: boolean };
 
 const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
+/** How often a replica looks whether the set of served servers changed under its open sessions (one query for all of them). */
+const SERVER_SET_CHECK_MS = 10_000;
 
 /**
  * The use cases of the aggregated endpoint `/mcp` (docs/gateway.md, "Aggregated endpoint /mcp"),
@@ -66,6 +68,7 @@ export class AggregateService implements OnModuleDestroy {
   private readonly sessionDeps: AggregateSessionDeps;
   private readonly principals: PrincipalCache;
   private readonly log: Logger;
+  private readonly serverSetTimer: NodeJS.Timeout;
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -78,7 +81,7 @@ export class AggregateService implements OnModuleDestroy {
     private readonly audit: ToolInvocationsRepository,
     private readonly store: AggregateStore,
     private readonly policies: GatewayPolicies,
-    servers: AggregateServersRepository,
+    private readonly servers: AggregateServersRepository,
     @Inject(REDIS) redis: Redis,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
@@ -116,6 +119,23 @@ export class AggregateService implements OnModuleDestroy {
         this.unserve.delete(session.sessionId);
       },
     };
+    this.serverSetTimer = setInterval(() => void this.checkServerSets(), SERVER_SET_CHECK_MS);
+    this.serverSetTimer.unref();
+  }
+
+  /**
+   * Tells the sessions held here which servers are served now, so that each can send list_changed
+   * when the servers its key sees changed (docs, "Server → client messages"). Runs on a timer;
+   * public so that tests need not wait for it.
+   */
+  async checkServerSets(): Promise<void> {
+    if (this.local.size === 0) return;
+    try {
+      const served = await this.servers.servedServerNames();
+      for (const session of this.local.values()) session.serversNowServed(served);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not check the served servers of aggregated sessions');
+    }
   }
 
   get openSessions(): number {
@@ -177,6 +197,7 @@ export class AggregateService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.serverSetTimer);
     const closing = [...this.local.values()].map((session) => session.close('the control plane is shutting down', { outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN' }));
     await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
   }
