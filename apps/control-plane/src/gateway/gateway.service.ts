@@ -10,6 +10,7 @@ import { LOGGER } from '../logging/logging.module.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
 import { OutstandingRequests } from '../routing/outstanding-requests.js';
 import { RoutingStats } from '../routing/routing-stats.js';
+import { RetiredVersions } from '../rollouts/retired-versions.js';
 import { JsonAnswer, type ClientStream } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
@@ -75,6 +76,7 @@ export class GatewayService implements OnModuleDestroy {
     @Inject(LOGGER) logger: Logger,
     routingStats: RoutingStats,
     outstanding: OutstandingRequests,
+    private readonly retired: RetiredVersions,
   ) {
     this.log = logger.child({ component: 'gateway' });
     this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
@@ -352,12 +354,19 @@ export class GatewayService implements OnModuleDestroy {
     const session = this.local.get(sessionId);
     if (session !== undefined) {
       if (!session.isOpen || session.record.serverName !== serverName || session.record.apiKeyId !== principal.keyId) throw notFound();
+      if (await this.retired.isRetired(session.record.versionId)) {
+        // Rolled back: the client opens a new session, which the router places on the champion.
+        void session.close('its version was rolled back');
+        throw notFound();
+      }
       session.touch();
       this.sessions.touch(sessionId);
       return { kind: 'here', session };
     }
     const record = await this.sessions.find(sessionId);
     if (record === undefined || record.replicaId === this.replicaId || record.serverName !== serverName || record.apiKeyId !== principal.keyId) throw notFound();
+    // The holder closes its relay session at the next request it serves itself, or when idle.
+    if (await this.retired.isRetired(record.versionId)) throw notFound();
     return { kind: 'elsewhere', record };
   }
 

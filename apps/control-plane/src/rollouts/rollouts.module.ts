@@ -4,6 +4,7 @@ import { RolloutAnalysisScheduler } from './rollout-analysis.scheduler.js';
 import { RolloutAnalysisService } from './rollout-analysis.service.js';
 import { RolloutMetricsRepository } from './rollout-metrics.repository.js';
 import { RolloutWeights } from './rollout-weights.js';
+import { RetiredVersions } from './retired-versions.js';
 import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsResolver } from './rollouts.resolver.js';
 import { RolloutsService } from './rollouts.service.js';
@@ -16,10 +17,11 @@ import { RolloutsService } from './rollouts.service.js';
     RolloutMetricsRepository,
     RolloutsService,
     RolloutWeights,
+    RetiredVersions,
     RolloutAnalysisService,
     RolloutAnalysisScheduler,
     RolloutsResolver,
   ],
-  exports: [RolloutWeights, RolloutsService],
+  exports: [RolloutWeights, RolloutsService, RetiredVersions],
 })
 export class RolloutsModule {}

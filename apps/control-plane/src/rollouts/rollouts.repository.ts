@@ -40,6 +40,12 @@ export class RolloutsRepository {
     return db.rollout.findFirst({ where: { serverId, phase: { notIn: [...FINAL_PHASES] } } });
   }
 
+  /** The phase of the newest rollout that tried `versionId` as its challenger, or null. */
+  async lastChallengePhase(versionId: string): Promise<Rollout['phase'] | null> {
+    const row = await this.prisma.rollout.findFirst({ where: { challengerVersionId: versionId }, orderBy: { startedAt: 'desc' }, select: { phase: true } });
+    return row?.phase ?? null;
+  }
+
   async activeIds(): Promise<string[]> {
     const rows = await this.prisma.rollout.findMany({ where: { phase: { notIn: [...FINAL_PHASES] } }, select: { id: true }, orderBy: { id: 'asc' } });
     return rows.map((row) => row.id);
