@@ -3,6 +3,7 @@
 // (audit rows) and NATS are the run's own; keys are real API keys.
 import { credentials, Metadata, status as Status, type Client, type ClientReadableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { jest } from '@jest/globals';
+import { createPrismaClient } from '@switchyard/db';
 import { waitFor } from '@switchyard/devstack/testing';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
@@ -263,5 +264,37 @@ describe('gRPC ToolGateway', () => {
     expect(row).toMatchObject({ errorCode: 'CLIENT_CANCELLED', finishedAt: expect.any(Date) });
     // The next call gets the upstream again: the cancelled one released it.
     expect((await callTool({ tool: 'echo', argumentsJson: '{"message":"after"}' }).done).status.code).toBe(Status.OK);
+  });
+});
+
+describe('gRPC ToolGateway at shutdown', () => {
+  it('ends a call in flight with UNAVAILABLE and completes its row as INTERRUPTED before the database goes', async () => {
+    const cp = await startControlPlane({ SWITCHYARD_GRPC_PORT: '0', SWITCHYARD_GRPC_HOST: '127.0.0.1' });
+    const placed = await placeEverything(cp);
+    const key = await cp.keyFor(ApiKeyRole.AGENT, 'grpc-shutdown');
+    const ToolGateway = toolGatewayClientConstructor();
+    const client = new ToolGateway(`127.0.0.1:${cp.app.get(ToolGatewayServer).port}`, credentials.createInsecure()) as unknown as ToolGatewayClient;
+    const prisma = createPrismaClient(cp.database.url);
+    try {
+      const stream = client.CallTool({ server: 'everything', tool: 'trigger-long-running-operation', argumentsJson: JSON.stringify({ duration: 5, steps: 5 }) }, auth(key));
+      const events: Received[] = [];
+      stream.on('data', (event: Received) => events.push(event));
+      stream.on('error', () => undefined);
+      const ended = new Promise<StatusObject>((resolve) => stream.on('status', resolve));
+      await waitFor(() => events.some((event) => event.event === 'progress'), 'the call to be running');
+
+      await cp.app.close();
+
+      const status = await ended;
+      expect(status.code).toBe(Status.UNAVAILABLE);
+      expect(status.metadata.get(ERROR_CODE_METADATA)).toEqual(['UPSTREAM_FAILED']);
+      const rows = await prisma.toolInvocation.findMany({ where: { tool: 'trigger-long-running-operation' } });
+      expect(rows).toEqual([expect.objectContaining({ outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN', finishedAt: expect.any(Date) })]);
+    } finally {
+      client.close();
+      await prisma.$disconnect();
+      await placed.runner.stop();
+      await cp.database.drop();
+    }
   });
 });

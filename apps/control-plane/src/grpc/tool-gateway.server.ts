@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { Server, ServerCredentials, type Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status as Status, type Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import { LOGGER } from '../logging/logging.module.js';
-import { grpcFailureOf } from './grpc-status.js';
+import { grpcFailureOf, type GrpcFailure } from './grpc-status.js';
 import { loadToolGatewayService } from './tool-gateway-definition.js';
 import { ToolGatewayService, type CallContext, type StopReason } from './tool-gateway.service.js';
 import type { CallToolEvent, CallToolRequest, GrpcTool, ListToolsRequest } from './tool-messages.js';
+
+/** How long stopping waits for calls to send their last status before connections are cut. */
+const SHUTDOWN_GRACE_MS = 1_000;
 
 const firstValue = (metadata: Metadata, key: string): string | undefined => {
   const value = metadata.get(key)[0];
@@ -62,12 +65,20 @@ export class ToolGatewayServer implements OnApplicationBootstrap, OnModuleDestro
     this.log.info({ host, port: this.boundPort, tls: tls !== null }, 'gRPC ToolGateway listening');
   }
 
-  /** Calls in flight are interrupted (their audit rows completed) before the database goes; then the server stops. */
+  /**
+   * Calls in flight are interrupted (their audit rows completed) before the database goes; then the
+   * server stops, after the interrupted calls have sent their status (a forced shutdown would
+   * reset them, and their callers would see CANCELLED instead of UNAVAILABLE).
+   */
   async onModuleDestroy(): Promise<void> {
-    if (this.server === undefined) return;
-    await this.service.interruptAll();
-    this.server.forceShutdown();
+    const server = this.server;
+    if (server === undefined) return;
     this.server = undefined;
+    await this.service.interruptAll();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => server.tryShutdown(() => resolve())), new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)))]);
+    clearTimeout(timer);
+    server.forceShutdown();
   }
 
   private async listTools(call: ServerUnaryCall<ListToolsRequest, { tools: GrpcTool[] }>, callback: sendUnaryData<{ tools: GrpcTool[] }>): Promise<void> {
@@ -77,7 +88,7 @@ export class ToolGatewayServer implements OnApplicationBootstrap, OnModuleDestro
       callback(null, { tools: await this.service.listTools(principal, call.request.server, context) });
     } catch (error) {
       this.logUnexpected(error, 'ListTools');
-      callback(grpcFailureOf(error));
+      callback(this.failureOf(error, context));
     } finally {
       release();
     }
@@ -90,10 +101,13 @@ export class ToolGatewayServer implements OnApplicationBootstrap, OnModuleDestro
       await this.service.callTool(principal, call.request, context, (event) => {
         if (!call.cancelled) call.write(event);
       });
-      if (!call.cancelled) call.end();
+      if (call.cancelled) return;
+      // Stopped by the deadline before grpc-js said so itself: not an OK without a result.
+      if (context.signal.reason === 'deadline') call.emit('error', this.failureOf(undefined, context));
+      else call.end();
     } catch (error) {
       this.logUnexpected(error, 'CallTool');
-      if (!call.cancelled) call.emit('error', grpcFailureOf(error));
+      if (!call.cancelled) call.emit('error', this.failureOf(error, context));
     } finally {
       release();
     }
@@ -111,6 +125,12 @@ export class ToolGatewayServer implements OnApplicationBootstrap, OnModuleDestro
       context: { signal: stop.signal, ...(deadline === undefined ? {} : { deadline }), ...(traceparent === undefined ? {} : { traceparent }) },
       release: () => clearTimeout(timer),
     };
+  }
+
+  /** A passed deadline is DEADLINE_EXCEEDED whatever the work in flight said when it stopped. */
+  private failureOf(error: unknown, context: CallContext): Partial<GrpcFailure> {
+    if (context.signal.aborted && context.signal.reason === 'deadline') return { code: Status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' };
+    return grpcFailureOf(error);
   }
 
   private logUnexpected(error: unknown, method: string): void {

@@ -231,6 +231,8 @@ export class ToolGatewayService {
         await session.cancel(requestId, this.cancelReason(first.reason)).catch((error: Error) => this.log.warn({ callId: row.callId, err: error.message }, 'could not cancel a call upstream'));
         lease.release();
         await complete(STOPPED[first.reason]);
+        // A cancelled caller hears nothing more; a deadline is the transport's to report.
+        if (first.reason === 'shutdown') throw new DomainError(ErrorCode.UPSTREAM_FAILED, 'the control plane is shutting down', { reason: 'CONTROL_PLANE_SHUTDOWN' });
         return;
       }
       const { event } = first;
