@@ -12,9 +12,9 @@ export interface Upstream {
 
 /**
  * Picks where a new session of a server runs, best first; the gateway tries them in order while
- * runners answer "not here" (AT_CAPACITY, NOT_PLACED…). Today's choice is PlacedRunnerChooser; the
- * policy router (residency, ejection, rollout weights, least outstanding) replaces it behind this
- * interface.
+ * runners answer "not here" (AT_CAPACITY, NOT_PLACED…). Implemented by the policy router
+ * (src/routing RoutedUpstreamChooser: residency, ejection, rollout weights, least outstanding),
+ * which throws a DomainError rather than return a place outside the policy.
  */
 export interface UpstreamChooser {
   candidates(serverName: string): Promise<Upstream[]>;
