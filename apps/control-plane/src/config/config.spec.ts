@@ -116,4 +116,17 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf({ ...validEnv, SWITCHYARD_OTLP_HEADERS: 'authorization=%E0%A4%A' })).toEqual(['SWITCHYARD_OTLP_HEADERS: the value of authorization is not valid percent-encoding']);
   });
+
+  it('serves no gRPC unless SWITCHYARD_GRPC_PORT is set; binds SWITCHYARD_HOST by default; TLS needs both files', () => {
+    expect(loadConfig(validEnv).grpc).toEqual({ port: null, host: '127.0.0.1', tls: null });
+    expect(loadConfig({ ...validEnv, SWITCHYARD_GRPC_PORT: '' }).grpc.port).toBeNull();
+    expect(loadConfig({ ...validEnv, SWITCHYARD_GRPC_PORT: '0' }).grpc.port).toBe(0);
+    expect(loadConfig({ ...validEnv, SWITCHYARD_HOST: '0.0.0.0', SWITCHYARD_GRPC_PORT: '4001' }).grpc).toMatchObject({ port: 4001, host: '0.0.0.0' });
+    expect(loadConfig({ ...validEnv, SWITCHYARD_GRPC_HOST: '10.0.0.5', SWITCHYARD_GRPC_TLS_CERT_FILE: '/c.pem', SWITCHYARD_GRPC_TLS_KEY_FILE: '/k.pem' }).grpc).toMatchObject({
+      host: '10.0.0.5',
+      tls: { certFile: '/c.pem', keyFile: '/k.pem' },
+    });
+    expect(problemsOf({ ...validEnv, SWITCHYARD_GRPC_TLS_CERT_FILE: '/c.pem' })).toEqual(['SWITCHYARD_GRPC_TLS_CERT_FILE, SWITCHYARD_GRPC_TLS_KEY_FILE: set both (TLS) or neither (plaintext)']);
+    expect(problemsOf({ ...validEnv, SWITCHYARD_GRPC_PORT: '70000' })).toEqual(['SWITCHYARD_GRPC_PORT: expected a port number']);
+  });
 });
