@@ -1,6 +1,9 @@
 // The gRPC ToolGateway end to end: a grpc-js client → the control plane's gRPC server → RunnerRelay
 // → nats-server → a runner process → @modelcontextprotocol/server-everything (stdio). Postgres
 // (audit rows) and NATS are the run's own; keys are real API keys.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { credentials, Metadata, status as Status, type Client, type ClientReadableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { jest } from '@jest/globals';
 import { createPrismaClient } from '@switchyard/db';
@@ -15,6 +18,7 @@ import type { CallToolEvent, CallToolRequest, GrpcTool } from '../src/grpc/tool-
 import { RateLimiter } from '../src/rate-limits/rate-limiter.js';
 import { placeEverything, type PlacedEverything } from './gateway-fixtures.js';
 import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
+import { writeTestTlsFiles } from './test-tls.js';
 
 jest.setTimeout(60_000);
 
@@ -295,6 +299,32 @@ describe('gRPC ToolGateway at shutdown', () => {
       await prisma.$disconnect();
       await placed.runner.stop();
       await cp.database.drop();
+    }
+  });
+});
+
+describe('gRPC ToolGateway over TLS', () => {
+  it('serves with the configured certificate; a plaintext client does not get in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grpc-tls-e2e-'));
+    const tls = writeTestTlsFiles(dir);
+    const cp = await startControlPlane({ SWITCHYARD_GRPC_PORT: '0', SWITCHYARD_GRPC_HOST: '127.0.0.1', SWITCHYARD_GRPC_TLS_CERT_FILE: tls.certFile, SWITCHYARD_GRPC_TLS_KEY_FILE: tls.keyFile });
+    const ToolGateway = toolGatewayClientConstructor();
+    const address = `127.0.0.1:${cp.app.get(ToolGatewayServer).port}`;
+    const overTls = new ToolGateway(address, credentials.createSsl(readFileSync(tls.caFile))) as unknown as ToolGatewayClient;
+    const plaintext = new ToolGateway(address, credentials.createInsecure()) as unknown as ToolGatewayClient;
+    const list = (client: ToolGatewayClient, key: string) =>
+      new Promise<ServiceError | null>((resolve) => client.ListTools({ server: 'no-such-server' }, auth(key), { deadline: new Date(Date.now() + 5_000) }, (error) => resolve(error)));
+    try {
+      const key = await cp.keyFor(ApiKeyRole.AGENT, 'grpc-tls');
+
+      // NOT_FOUND is the service's own answer: the handshake and the key check went through.
+      expect((await list(overTls, key))?.code).toBe(Status.NOT_FOUND);
+      expect((await list(plaintext, key))?.code).toBe(Status.UNAVAILABLE);
+    } finally {
+      overTls.close();
+      plaintext.close();
+      await cp.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
