@@ -8,15 +8,17 @@ import type { EventLog } from '../event-log.js';
 import type { GatewaySession } from '../gateway-session.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
 import type { GatewayPolicies } from '../gateway-policies.js';
-import { mayCallTool, mayUseServer } from '../mcp-scope.js';
+import { mayUseServer } from '../mcp-scope.js';
 import type { AggregateRecord } from './aggregate-record.js';
 import type { AggregateStore } from './aggregate-store.js';
-import { splitGatewayName, type ShortNames } from './gateway-names.js';
-import { decodeListCursor, encodeListCursor, type ServerCursors } from './list-cursor.js';
+import { splitGatewayName, type QualifiedName, type ShortNames } from './gateway-names.js';
+import { decodeListCursor } from './list-cursor.js';
+import { LISTS, listedItem, mergePages, type ListMethod, type ServerPage } from './merged-lists.js';
 import { requestTarget, type AnswerKind } from './request-target.js';
 import { toGatewayUri } from './resource-uris.js';
-import { fromClientRequestId, toClientRequestId, type RequestId } from './server-request-ids.js';
-import { renameListed, rewriteNotification, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteToolResult } from './upstream-rewrite.js';
+import { fromClientRequestId, type RequestId } from './server-request-ids.js';
+import { deliveryOf, type RoutedRequest } from './upstream-delivery.js';
+import { rewritePromptResult, rewriteReadResult, rewriteToolResult } from './upstream-rewrite.js';
 
 type Json = Record<string, unknown>;
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -63,22 +65,11 @@ interface Upstream {
 }
 
 /** A client request routed to one upstream and not answered yet. */
-interface Routed {
+interface Routed extends RoutedRequest {
   clientId: RequestId;
-  server: string;
-  upstreamId: number;
   sink: RequestSink;
-  /** The client's progress token (the upstream sees `upstreamId` instead). */
-  progressToken?: RequestId;
 }
 
-const LISTS = {
-  'tools/list': { key: 'tools', capability: 'tools' },
-  'prompts/list': { key: 'prompts', capability: 'prompts' },
-  'resources/list': { key: 'resources', capability: 'resources' },
-  'resources/templates/list': { key: 'resourceTemplates', capability: 'resources' },
-} as const;
-type ListMethod = keyof typeof LISTS;
 const LIST_KINDS = ['tools', 'prompts', 'resources'] as const;
 type ListKind = (typeof LIST_KINDS)[number];
 
@@ -212,7 +203,7 @@ export class AggregateSession {
     const upstreamId = upstream.nextId++;
     const meta = params._meta as Json | undefined;
     const progressToken = meta?.progressToken as RequestId | undefined;
-    const entry: Routed = { clientId: message.id, server, upstreamId, sink, ...(progressToken === undefined ? {} : { progressToken }) };
+    const entry: Routed = { clientId: message.id, server, upstreamId, sink, sse: sink.sse, ...(progressToken === undefined ? {} : { progressToken }) };
     this.routed.set(key, entry);
     const answer = target.answer;
     const adapter: RequestSink = {
@@ -314,7 +305,6 @@ export class AggregateSession {
 
   private async list(principal: Principal, message: JsonRpcRequest, params: Json): Promise<JsonRpcMessage> {
     const method = message.method as ListMethod;
-    const { key } = LISTS[method];
     let targets: Array<[string, string | undefined]>;
     if (typeof params.cursor === 'string') {
       const cursors = decodeListCursor(params.cursor);
@@ -326,21 +316,11 @@ export class AggregateSession {
       targets = servers.map((server) => [server, undefined]);
     }
     const pages = await Promise.all(targets.map(([server, cursor]) => this.listPage(principal, server, method, cursor)));
-    const items: Json[] = [];
-    const remaining: ServerCursors = {};
-    for (const page of pages) {
-      if (page.next !== undefined) remaining[page.server] = page.next;
-      for (const item of page.items) {
-        const shown = this.shown(principal, page.server, method, item);
-        if (shown !== undefined) items.push(shown);
-      }
-    }
-    const nextCursor = encodeListCursor(remaining);
-    return { jsonrpc: '2.0', id: message.id, result: { [key]: items, ...(nextCursor === undefined ? {} : { nextCursor }) } };
+    return { jsonrpc: '2.0', id: message.id, result: mergePages(method, pages, principal, this.names, this.issued) };
   }
 
   /** One page of one server's list; a server that cannot be reached or lacks the capability lists nothing. */
-  private async listPage(principal: Principal, server: string, method: ListMethod, cursor: string | undefined): Promise<{ server: string; items: Json[]; next?: string }> {
+  private async listPage(principal: Principal, server: string, method: ListMethod, cursor: string | undefined): Promise<ServerPage> {
     const { key, capability } = LISTS[method];
     try {
       const upstream = await this.upstream(server, principal);
@@ -354,23 +334,8 @@ export class AggregateSession {
     }
   }
 
-  /** A listed item as the client sees it, or undefined when the key may not see it. */
-  private shown(principal: Principal, server: string, method: ListMethod, item: Json): Json | undefined {
-    const mapUri = (uri: string) => toGatewayUri(server, uri);
-    switch (method) {
-      case 'tools/list':
-      case 'prompts/list': {
-        if (typeof item.name !== 'string') return undefined;
-        if (method === 'tools/list' && !mayCallTool(principal, server, item.name)) return undefined;
-        const { gateway, added } = this.names.name(server, item.name);
-        if (added) this.deps.store.shortNameIssued(this.sessionId, gateway, { server, name: item.name });
-        return renameListed(item, gateway);
-      }
-      case 'resources/list':
-      case 'resources/templates/list':
-        return rewriteResource(item, mapUri);
-    }
-  }
+  /** A short name handed out: kept in Redis beside the record. */
+  private readonly issued = (short: string, qualified: QualifiedName): void => this.deps.store.shortNameIssued(this.sessionId, short, qualified);
 
   /** A name in short form the session did not hand out (the client kept it from an earlier session): list that server's tools to learn it. */
   private async relearnNames(principal: Principal, gatewayName: string): Promise<void> {
@@ -379,7 +344,7 @@ export class AggregateSession {
     let cursor: string | undefined;
     for (let page = 0; page < RELEARN_MAX_PAGES; page += 1) {
       const { items, next } = await this.listPage(principal, server, 'tools/list', cursor);
-      for (const item of items) this.shown(principal, server, 'tools/list', item);
+      for (const item of items) listedItem('tools/list', server, item, principal, this.names, this.issued);
       if (next === undefined) return;
       cursor = next;
     }
@@ -395,35 +360,10 @@ export class AggregateSession {
 
   /** What an upstream sends besides answers (the UpstreamTap hands it over), rewritten for the client. */
   fromUpstream(server: string, message: JsonRpcMessage): void {
-    if (this.state !== 'open' || !('method' in message)) return;
-    const params = message.params as Json | undefined;
-    if ('id' in message) {
-      // A server → client request: an id that cannot collide with another upstream's.
-      this.streamFor(server).push({ ...message, id: toClientRequestId(server, message.id) } as JsonRpcMessage);
-      return;
-    }
-    if (message.method === 'notifications/progress') {
-      const token = params?.progressToken;
-      const entry = [...this.routed.values()].find((candidate) => candidate.server === server && candidate.upstreamId === token && candidate.progressToken !== undefined);
-      // Progress may only name a request in flight (spec): a stale one is dropped, as on /mcp/<server>.
-      if (entry === undefined) return;
-      (entry.sink.sse ? entry.sink : this.standalone).push({ ...message, params: { ...params, progressToken: entry.progressToken } } as JsonRpcMessage);
-      return;
-    }
-    const rewritten = rewriteNotification(server, message.method, params, (uri) => toGatewayUri(server, uri), (id) => toClientRequestId(server, id));
-    const target = message.method === 'notifications/cancelled' ? this.streamFor(server) : this.standalone;
-    target.push({ ...message, ...(rewritten === undefined ? {} : { params: rewritten }) } as JsonRpcMessage);
-  }
-
-  /**
-   * Where a message of `server` not tied to a request goes: the stream of its one SSE request in
-   * flight (a tool asking for sampling mid-call, the usual case), else the GET stream — the rule of
-   * /mcp/<server> (event-routing.ts), per server.
-   */
-  private streamFor(server: string): RequestSink {
-    const sinks = new Set<RequestSink>();
-    for (const entry of this.routed.values()) if (entry.server === server && entry.sink.sse) sinks.add(entry.sink);
-    return sinks.size === 1 ? ([...sinks][0] as RequestSink) : this.standalone;
+    if (this.state !== 'open') return;
+    const delivery = deliveryOf(server, message, this.routed.values());
+    if (delivery.to === 'drop') return this.deps.logger.debug({ sessionId: this.sessionId, server, reason: delivery.reason }, 'upstream message dropped');
+    (delivery.to === 'request' ? delivery.request.sink : this.standalone).push(delivery.message);
   }
 
   private upstream(server: string, principal: Principal): Promise<Upstream> {
