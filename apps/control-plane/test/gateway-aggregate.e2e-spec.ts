@@ -272,6 +272,33 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(served.filter((entry) => entry.startsWith('POST'))).toEqual(expect.arrayContaining(['POST A', 'POST B']));
     expect([cp.app.get(AggregateService).openSessions, replicaB.app.get(AggregateService).openSessions].sort()).toEqual([0, 1]);
   });
+  it('answers a JSON-only client through the replica that does not hold the session, and ends the session from there', async () => {
+    const headers = (sessionId?: string, accept = 'application/json, text/event-stream') => ({
+      authorization: `Bearer ${agentKey}`,
+      'content-type': 'application/json',
+      accept,
+      ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } : {}),
+    });
+    const post = (base: string, body: unknown, sessionId?: string, accept?: string) => fetch(`${base}/mcp`, { method: 'POST', headers: headers(sessionId, accept), body: JSON.stringify(body) });
+    const opened = await post(cp.url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: CAPABILITIES, clientInfo: { name: 'raw', version: '0' } } });
+    const sessionId = opened.headers.get('mcp-session-id') as string;
+    expect((await post(cp.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId)).status).toBe(202);
+
+    const answer = await post(replicaB.url, { jsonrpc: '2.0', id: 'sum', method: 'tools/call', params: { name: 'everything__get-sum', arguments: { a: 20, b: 22 } } }, sessionId, 'application/json');
+    const ended = await fetch(`${replicaB.url}/mcp`, { method: 'DELETE', headers: headers(sessionId) });
+    const after = await post(cp.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, sessionId);
+
+    expect(opened.status).toBe(200);
+    expect(await opened.json()).toMatchObject({ id: 0, result: { protocolVersion: '2025-11-25', serverInfo: { name: 'switchyard' } } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toContain('application/json');
+    const body = (await answer.json()) as { id: string; result: unknown };
+    expect(body.id).toBe('sum');
+    expect(textOf(body.result)).toContain('42');
+    expect(ended.status).toBe(200);
+    expect(after.status).toBe(404);
+  });
+
   it('sends list_changed when a server the key may use is placed or goes away while the session is open', async () => {
     const sut = await connect();
     const before = (await sut.listTools()).tools.map((tool) => tool.name);
