@@ -118,6 +118,19 @@ describe('gRPC ToolGateway', () => {
     expect(JSON.stringify(row)).not.toContain('over gRPC');
   });
 
+  it('traces a call under the caller\'s trace and counts it in the call metrics', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const { events, status } = await callTool({ tool: 'echo', argumentsJson: '{"message":"traced"}', traceparent: `00-${traceId}-00f067aa0ba902b7-01` }).done;
+
+    expect(status.code).toBe(Status.OK);
+    const last = events.at(-1);
+    const callId = last !== undefined && 'result' in last ? last.result.callId : '';
+    const row = await waitFor(async () => cp.prisma.toolInvocation.findFirst({ where: { callId, outcome: 'OK' } }), 'the traced row');
+    expect(row.traceId).toBe(traceId);
+    const metrics = await (await fetch(`${cp.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_mcp_calls_total\{[^}]*server="everything"[^}]*outcome="OK"[^}]*\} [1-9]/);
+  });
+
   it('passes structuredContent through', async () => {
     const { events, status } = await callTool({ tool: 'get-structured-content', argumentsJson: JSON.stringify({ location: 'New York' }) }).done;
 

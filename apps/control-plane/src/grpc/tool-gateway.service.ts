@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
 import type { Logger } from 'pino';
@@ -15,7 +16,8 @@ import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
-import { formatTraceparent, incomingTraceparent } from '../telemetry/traceparent.js';
+import type { CallEnd } from '../telemetry/call-attributes.js';
+import { CallTelemetry, type CallSpan } from '../telemetry/call-telemetry.service.js';
 import { ToolGatewayRepository } from './tool-gateway.repository.js';
 import { eventOfAnswer, eventOfNotification, grpcToolOf, parseCallToolRequest, type CallToolEvent, type CallToolRequest, type GrpcTool } from './tool-messages.js';
 import { UpstreamMcpSession, type RequestEvent } from './upstream-mcp-session.js';
@@ -73,6 +75,7 @@ export class ToolGatewayService {
     private readonly audit: ToolInvocationsRepository,
     private readonly repository: ToolGatewayRepository,
     private readonly rateLimiter: RateLimiter,
+    private readonly telemetry: CallTelemetry,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -137,22 +140,29 @@ export class ToolGatewayService {
    */
   async callTool(principal: Principal, request: CallToolRequest, context: CallContext, emit: (event: CallToolEvent) => void): Promise<void> {
     const call = parseCallToolRequest(request);
-    const traceparent = incomingTraceparent({ meta: call.traceparent, header: context.traceparent });
+    const callId = call.callId ?? randomUUID();
     const start = (extra: Partial<ToolCallStart> = {}): ToolCallStart => ({
       ...toolCallStart({ principal, serverName: call.server, tool: call.tool, args: call.args, hmacKey: this.config.auditHmacKey }),
-      ...(call.callId === undefined ? {} : { callId: call.callId }),
+      callId,
       ...extra,
     });
+    // The call's span, a child of the caller's (request field, else metadata); its trace id goes on the row.
+    const startSpan = () =>
+      this.telemetry.startCall({ server: call.server, tool: call.tool, apiKeyId: principal.keyId, callId, incoming: { meta: call.traceparent, header: context.traceparent } });
+    const deny = async (error: DomainError) => {
+      const row = start();
+      // No span (and no metric series) for servers that do not exist.
+      const span = (await this.upstreams.serverExists(call.server)) ? startSpan() : undefined;
+      await this.audit.denied({ ...row, traceId: span?.traceId ?? null }, error.code);
+      span?.end('DENIED', { errorCode: error.code });
+      return error;
+    };
     try {
       await this.rateLimiter.assertWithinLimit(principal.keyId);
     } catch (error) {
-      if (error instanceof DomainError) await this.audit.denied(start(), error.code);
-      throw error;
+      throw error instanceof DomainError ? await deny(error) : error;
     }
-    if (!mayCallTool(principal, call.server, call.tool)) {
-      await this.audit.denied(start(), ErrorCode.FORBIDDEN);
-      throw DomainError.forbidden(`This API key may not call tool ${call.tool} of MCP server ${call.server}`);
-    }
+    if (!mayCallTool(principal, call.server, call.tool)) throw await deny(DomainError.forbidden(`This API key may not call tool ${call.tool} of MCP server ${call.server}`));
     if (!(await this.upstreams.serverExists(call.server))) throw DomainError.notFound('MCP server', call.server);
     if (call.callId !== undefined && (await this.repository.callIdUsed(call.callId))) {
       throw DomainError.conflict(`call id ${call.callId} was already used: the tool is not called again`, { callId: call.callId });
@@ -160,7 +170,8 @@ export class ToolGatewayService {
     const stop = new AbortController();
     const onStop = () => stop.abort(context.signal.reason);
     context.signal.addEventListener('abort', onStop, { once: true });
-    const done = this.run(call, start, traceparent === undefined ? undefined : formatTraceparent(traceparent), context.deadline, stop.signal, emit);
+    const span = startSpan();
+    const done = this.run(call, (extra) => start({ traceId: span.traceId, ...extra }), span, context.deadline, stop.signal, emit);
     this.running.set(stop, done.catch(() => undefined));
     try {
       await done;
@@ -181,7 +192,7 @@ export class ToolGatewayService {
   private async run(
     call: ReturnType<typeof parseCallToolRequest>,
     start: (extra?: Partial<ToolCallStart>) => ToolCallStart,
-    traceparent: string | undefined,
+    span: CallSpan,
     deadline: Date | undefined,
     signal: AbortSignal,
     emit: (event: CallToolEvent) => void,
@@ -193,15 +204,20 @@ export class ToolGatewayService {
       // The call was not dispatched, but it was asked for: its row says why it went nowhere.
       const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, 'could not open an upstream session');
       await this.auditUndispatched(start(), failure.code);
+      span.end('INTERRUPTED', { errorCode: failure.code });
       throw failure;
     }
     const { session } = lease;
     const { upstream } = session;
+    span.setTarget({ versionId: upstream.versionId, runnerId: upstream.runnerId, nodepool: upstream.nodepoolId });
     const row = start({ sessionId: session.sessionId, versionId: upstream.versionId, runnerId: upstream.runnerId, nodepoolId: upstream.nodepoolId, startedAt: new Date() });
     try {
       await this.audit.started(row); // no dispatch without an audit row
       const dispatchedAt = performance.now();
-      const complete = (outcome: CallOutcome) => this.complete(row.callId, outcome, dispatchedAt);
+      const complete = async (outcome: CallOutcome) => {
+        await this.complete(row.callId, outcome, dispatchedAt);
+        span.end(outcome.outcome as CallEnd, { errorCode: outcome.errorCode });
+      };
       let settle!: (event: RequestEvent) => void;
       const ended = new Promise<RequestEvent>((resolve) => (settle = resolve));
       const listener = (event: RequestEvent) => {
@@ -214,7 +230,8 @@ export class ToolGatewayService {
         requestId = await session.request('tools/call', { name: call.tool, arguments: call.args }, listener, {
           callId: row.callId,
           progressToken: row.callId,
-          ...(traceparent === undefined ? {} : { traceparent }),
+          // The gateway's span, not the caller's: the server's work belongs under it (docs/gateway.md, Trace context).
+          traceparent: span.traceparent,
           ...(deadline === undefined ? {} : { deadline }),
         });
       } catch (error) {
@@ -253,6 +270,7 @@ export class ToolGatewayService {
       }
     } finally {
       lease.release();
+      span.end('INTERRUPTED', { errorCode: ErrorCode.INTERNAL }); // ignored when the call already ended it
     }
   }
 
