@@ -2,14 +2,17 @@
 // control planes (two replicas on one database, Redis and NATS) → RunnerRelay → runner processes →
 // two stdio servers: @modelcontextprotocol/server-everything (`everything`) and the aggregate
 // fixture server (`fixture`: a tool with a long name, a tool that adds a tool).
+import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
+import { createUser } from '@nats-io/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, McpError, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { waitFor } from '@switchyard/devstack/testing';
+import { testEnv, waitFor } from '@switchyard/devstack/testing';
+import { credsText } from '@switchyard/nats-auth';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { loadConfig } from '../src/config/config.js';
@@ -18,8 +21,11 @@ import { createApp } from '../src/create-app.js';
 import { AggregateService } from '../src/gateway/aggregate/aggregate.service.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
 import { createLogger } from '../src/logging/logger.js';
+import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
+import { PlacementService } from '../src/placement/placement.service.js';
 import { placeEverything, placeStdioServer, type PlacedEverything } from './gateway-fixtures.js';
 import { ApiKeyRole, startControlPlane, testConfigEnv, type TestControlPlane } from './harness.js';
+import { startRunnerProcess, stdioPlacement, type RunnerProcess } from './relay-runner-process.js';
 
 jest.setTimeout(90_000);
 
@@ -320,6 +326,80 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
       expect(after.some((name) => name.startsWith('latecomer__'))).toBe(false);
     } finally {
       await latecomer.runner.stop();
+    }
+  });
+
+  it("replaces an upstream pinned to a version that was rolled back, without ending the /mcp session", async () => {
+    // Two versions of one server (the fixture server) on one runner; a canary at 99 % places the
+    // session's upstream on the challenger; after the rollback the next call goes to the champion.
+    const SERVER = 'canaried';
+    const nodepool = await cp.prisma.nodepool.create({ data: { name: `agg-${randomUUID().slice(0, 8)}`, kind: 'ON_PREM', region: 'de-fra-1', jurisdiction: 'EU' } });
+    const server = await cp.prisma.mcpServer.create({ data: { name: SERVER } });
+    const version = (v: string) => cp.prisma.mcpServerVersion.create({ data: { serverId: server.id, version: v, transport: 'STDIO', command: 'node', args: [FIXTURE_SERVER] } });
+    const [champion, challenger] = [await version('1.0.0'), await version('2.0.0')];
+    const [d1, d2] = [
+      await cp.prisma.deployment.create({ data: { versionId: champion.id, nodepoolId: nodepool.id, replicas: 1 } }),
+      await cp.prisma.deployment.create({ data: { versionId: challenger.id, nodepoolId: nodepool.id, replicas: 1 } }),
+    ];
+    const runnerKey = createUser();
+    const row = await cp.prisma.runner.create({ data: { nodepoolId: nodepool.id, name: `agg-${randomUUID().slice(0, 8)}`, publicKey: runnerKey.getPublicKey(), capacity: 8 } });
+    const { jwt } = await cp.app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: row.id, runnerPublicKey: runnerKey.getPublicKey() });
+    const runner: RunnerProcess = await startRunnerProcess({
+      natsUrl: testEnv().natsUrl,
+      runnerId: row.id,
+      creds: credsText(jwt, runnerKey),
+      placements: [
+        { ...stdioPlacement(d1.id, SERVER, FIXTURE_SERVER), versionId: champion.id },
+        { ...stdioPlacement(d2.id, SERVER, FIXTURE_SERVER), versionId: challenger.id },
+      ],
+    });
+    const sessions: Array<{ client: Client; transport: StreamableHTTPClientTransport }> = [];
+    try {
+      await cp.prisma.runner.update({ where: { id: row.id }, data: { status: 'HEALTHY' } });
+      await cp.app.get(PlacementService).replan();
+      const operatorKey = await cp.keyFor(ApiKeyRole.OPERATOR, 'aggregate-operator');
+      const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+        const response = await cp.gql<T>(query, variables, operatorKey);
+        if (!response.data) throw new Error(JSON.stringify(response.errors));
+        return response.data;
+      };
+      const { startRollout } = await gql<{ startRollout: { id: string } }>(`mutation($input: StartRolloutInput!) { startRollout(input: $input) { id } }`, {
+        input: { serverName: SERVER, championVersionId: champion.id, challengerVersionId: challenger.id, config: { shadow: { enabled: false }, canary: { steps: [0.99] } } },
+      });
+      let phase = 'PILOT';
+      for (let i = 0; i < 3 && phase !== 'CANARY'; i++) phase = (await gql<{ advanceRollout: { phase: string } }>(`mutation($id: ID!) { advanceRollout(id: $id) { phase } }`, { id: startRollout.id })).advanceRollout.phase;
+      const key = await keyWith('canaried-only', { allowedServers: [SERVER] });
+      const echoVersion = async (client: Client, message: string) => {
+        await client.callTool({ name: `${SERVER}__echo`, arguments: { message } });
+        const audited = await waitFor(() => cp.prisma.toolInvocation.findFirst({ where: { serverName: SERVER, argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message }), outcome: 'OK' } }), `the audit row of ${message}`);
+        return audited.versionId;
+      };
+      // At 99 % one try nearly always lands on the challenger; a session on the champion is ended and tried again.
+      let pinned: Client | undefined;
+      for (let attempt = 0; attempt < 5 && pinned === undefined; attempt++) {
+        const client = new Client({ name: 'aggregate-rollback', version: '0.0.0' }, { capabilities: CAPABILITIES });
+        const transport = new StreamableHTTPClientTransport(new URL(`${cp.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+        sessions.push({ client, transport });
+        await client.connect(transport);
+        if ((await echoVersion(client, `try ${attempt}`)) === challenger.id) pinned = client;
+        else await transport.terminateSession();
+      }
+      if (pinned === undefined) throw new Error('no upstream landed on the challenger in 5 tries at 99 %');
+      let changed = 0;
+      pinned.setNotificationHandler(ToolListChangedNotificationSchema, () => void (changed += 1));
+
+      await gql(`mutation($id: ID!) { rollbackRollout(id: $id, reason: "error budget") { phase } }`, { id: startRollout.id });
+      const after = await echoVersion(pinned, 'after the rollback');
+
+      expect(phase).toBe('CANARY');
+      expect(after).toBe(champion.id);
+      await waitFor(() => changed > 0, 'list_changed for the replaced upstream');
+    } finally {
+      for (const { client, transport } of sessions) {
+        await transport.terminateSession().catch(() => undefined);
+        await client.close();
+      }
+      await runner.stop();
     }
   });
 

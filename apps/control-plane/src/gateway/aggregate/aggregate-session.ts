@@ -50,6 +50,8 @@ export interface AggregateSessionDeps {
    * besides answers goes to `owner.fromUpstream`, its end to `owner.upstreamEnded`. Throws a DomainError.
    */
   openUpstream(server: string, principal: Principal, initialize: JsonRpcRequest, owner: AggregateSession): Promise<OpenedUpstream>;
+  /** Whether a version was rolled back (RetiredVersions): an upstream session pinned to it is replaced. */
+  isRetired(versionId: string): Promise<boolean>;
   /** An upstream session's record lives on while the aggregated session does. */
   touchUpstream(upstreamSessionId: string): void;
   /** The session ended: the owner forgets it. */
@@ -366,9 +368,19 @@ export class AggregateSession {
     (delivery.to === 'request' ? delivery.request.sink : this.standalone).push(delivery.message);
   }
 
-  private upstream(server: string, principal: Principal): Promise<Upstream> {
+  /**
+   * The session's upstream of `server`, opened if it has none. One pinned to a version that was
+   * rolled back is closed first and replaced — on /mcp/<server> the client would get 404 and open a
+   * new session; here the `/mcp` session goes on and only that server's upstream is placed anew
+   * (the client is told its lists changed: the version it gets may list other tools).
+   */
+  private async upstream(server: string, principal: Principal): Promise<Upstream> {
     const ready = this.ready.get(server);
-    if (ready !== undefined) return Promise.resolve(ready);
+    if (ready !== undefined) {
+      if (!(await this.deps.isRetired(ready.session.record.versionId))) return ready;
+      if (this.ready.get(server) === ready) await ready.session.close('its version was rolled back');
+      this.ready.delete(server);
+    }
     let opening = this.opening.get(server);
     if (opening === undefined) {
       const attempt = this.open(server, principal);

@@ -10,6 +10,9 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../../config/conf
 import { REDIS } from '../../connections/connections.module.js';
 import { LOGGER } from '../../logging/logging.module.js';
 import { RunnerRelay } from '../../relay/runner-relay.js';
+import { RetiredVersions } from '../../rollouts/retired-versions.js';
+import { OutstandingRequests } from '../../routing/outstanding-requests.js';
+import { RoutingStats } from '../../routing/routing-stats.js';
 import { JsonAnswer, type ClientStream } from '../client-stream.js';
 import { EventLog } from '../event-log.js';
 import { GatewayPolicies } from '../gateway-policies.js';
@@ -82,6 +85,9 @@ export class AggregateService implements OnModuleDestroy {
     private readonly store: AggregateStore,
     private readonly policies: GatewayPolicies,
     private readonly servers: AggregateServersRepository,
+    routingStats: RoutingStats,
+    outstanding: OutstandingRequests,
+    retired: RetiredVersions,
     @Inject(REDIS) redis: Redis,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
@@ -90,6 +96,12 @@ export class AggregateService implements OnModuleDestroy {
     this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
     this.tap = new UpstreamTap(redis, config, logger);
     this.upstreamDeps = {
+      // The router learns of the calls through /mcp as of those through /mcp/<server>.
+      routing: {
+        started: (runnerId) => outstanding.started(runnerId),
+        finished: (runnerId) => outstanding.finished(runnerId),
+        recordInvocation: (call) => routingStats.recordInvocation(call),
+      },
       eventLog: this.tap,
       sessions,
       audit,
@@ -112,6 +124,7 @@ export class AggregateService implements OnModuleDestroy {
       servedServers: () => servers.servedServerNames(),
       openUpstream: (server, principal, initialize, owner) => this.openUpstream(server, principal, initialize, owner),
       touchUpstream: (upstreamSessionId) => sessions.touch(upstreamSessionId),
+      isRetired: (versionId) => retired.isRetired(versionId),
       ended: (session) => {
         if (this.local.get(session.sessionId) !== session) return;
         this.local.delete(session.sessionId);
