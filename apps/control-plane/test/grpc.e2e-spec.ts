@@ -221,6 +221,16 @@ describe('gRPC ToolGateway', () => {
     expect(status.details).toContain('arguments_json');
   });
 
+  it('checks the arguments against the tool\'s input schema before dispatch: INVALID_ARGUMENT and a DENIED row', async () => {
+    const checked = await keyWith({});
+
+    const { status } = await callTool({ tool: 'echo', argumentsJson: '{"message":42}' }, checked).done;
+
+    expect(status.code).toBe(Status.INVALID_ARGUMENT);
+    expect(status.details).toContain('/message');
+    expect(await auditRows(checked)).toEqual([expect.objectContaining({ tool: 'echo', outcome: 'DENIED', errorCode: 'INVALID_ARGUMENTS' })]);
+  });
+
   it('uses a caller-chosen call id once: the same id again is ALREADY_EXISTS and calls nothing', async () => {
     const callId = `grpc-job-${Date.now()}`;
     const first = await callTool({ tool: 'echo', argumentsJson: '{"message":"once"}', callId }).done;

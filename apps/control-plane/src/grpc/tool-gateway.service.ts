@@ -7,9 +7,12 @@ import { bearerToken, hashSecret } from '../auth/api-key-secret.js';
 import type { Principal } from '../auth/principal.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from '../gateway/call-outcome.js';
+import { INVALID_ARGUMENTS } from '../gateway/gateway-policies.js';
 import { mayCallTool, mayUseGateway, mayUseServer } from '../gateway/mcp-scope.js';
 import { PrincipalCache } from '../gateway/principal-cache.js';
+import { ToolCatalog } from '../gateway/tool-catalog.js';
 import { toolCallStart } from '../gateway/tool-call-start.js';
+import { ToolArgumentsValidator, toolsOfListResult, type ArgumentProblem } from '../gateway/tool-definitions.js';
 import { ToolInvocationsRepository, type ToolCallStart } from '../gateway/tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER, type UpstreamChooser } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
@@ -64,6 +67,9 @@ export class ToolGatewayService {
   private readonly log: Logger;
   /** Calls in flight, so shutdown can interrupt them and complete their audit rows. */
   private readonly running = new Map<AbortController, Promise<void>>();
+  /** Tool definitions per version (a version is one build: its first list stands), for argument checks. */
+  private readonly catalog = new ToolCatalog();
+  private readonly validator = new ToolArgumentsValidator();
   /** Upstream sessions: shared per server for stateless versions, one per call otherwise. */
   private readonly pool: UpstreamPool<UpstreamMcpSession>;
 
@@ -115,22 +121,43 @@ export class ToolGatewayService {
     const lease = await this.pool.acquire(serverName, context.deadline);
     const { session } = lease;
     try {
-      const tools: GrpcTool[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_TOOL_PAGES; page++) {
-        const answer = await this.exchange(session, 'tools/list', cursor === undefined ? {} : { cursor }, context);
-        if ('error' in answer) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `tools/list failed upstream: ${answer.error.message}`);
-        const result = 'result' in answer ? answer.result : {};
-        for (const tool of Array.isArray(result.tools) ? (result.tools as Array<Record<string, unknown>>) : []) {
-          if (typeof tool.name === 'string' && mayCallTool(principal, serverName, tool.name)) tools.push(grpcToolOf(tool));
-        }
-        cursor = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
-        if (cursor === undefined) break;
-      }
-      return tools;
+      const tools = await this.allTools(session, context);
+      const definitions = toolsOfListResult({ tools });
+      if (definitions !== undefined) this.catalog.listed(session.upstream.versionId, definitions);
+      return tools.filter((tool) => typeof tool.name === 'string' && mayCallTool(principal, serverName, tool.name)).map(grpcToolOf);
     } finally {
       lease.release();
     }
+  }
+
+  /** Every page of the session's tools/list. */
+  private async allTools(session: UpstreamMcpSession, context: CallContext): Promise<Array<Record<string, unknown>>> {
+    const tools: Array<Record<string, unknown>> = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+      const answer = await this.exchange(session, 'tools/list', cursor === undefined ? {} : { cursor }, context);
+      if ('error' in answer) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `tools/list failed upstream: ${answer.error.message}`);
+      const result = 'result' in answer ? answer.result : {};
+      if (Array.isArray(result.tools)) tools.push(...(result.tools as Array<Record<string, unknown>>));
+      cursor = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    return tools;
+  }
+
+  /**
+   * Problems of the arguments against the tool's input schema (the MCP gateway's check), or
+   * undefined when they fit or cannot be checked: the version's tools not listable, a tool its list
+   * does not name (the server answers an unknown tool itself), a schema that does not compile.
+   */
+  private async argumentProblems(session: UpstreamMcpSession, tool: string, args: unknown, context: CallContext): Promise<ArgumentProblem[] | undefined> {
+    const tools = await this.catalog
+      .toolsOf(session.upstream.versionId, async () => toolsOfListResult({ tools: await this.allTools(session, context) }))
+      .catch((error: Error) => void this.log.warn({ sessionId: session.sessionId, err: error.message }, 'could not list the tools of a version: call not checked'));
+    const definition = tools?.byName.get(tool);
+    if (definition === undefined) return undefined;
+    const check = this.validator.check(definition, args);
+    return check.ok ? undefined : check.problems;
   }
 
   /**
@@ -212,6 +239,13 @@ export class ToolGatewayService {
     span.setTarget({ versionId: upstream.versionId, runnerId: upstream.runnerId, nodepool: upstream.nodepoolId });
     const row = start({ sessionId: session.sessionId, versionId: upstream.versionId, runnerId: upstream.runnerId, nodepoolId: upstream.nodepoolId, startedAt: new Date() });
     try {
+      const problems = await this.argumentProblems(session, call.tool, call.args, { signal, ...(deadline === undefined ? {} : { deadline }) });
+      if (problems !== undefined) {
+        await this.audit.denied(row, INVALID_ARGUMENTS);
+        span.end('DENIED', { errorCode: INVALID_ARGUMENTS });
+        const summary = problems.map((problem) => `${problem.path} ${problem.message}`).join('; ');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, `Invalid arguments for tool ${call.tool}: ${summary}`, { fields: problems.map((problem) => ({ path: `arguments_json${problem.path}`, message: problem.message })) });
+      }
       await this.audit.started(row); // no dispatch without an audit row
       const dispatchedAt = performance.now();
       const complete = async (outcome: CallOutcome) => {
