@@ -15,6 +15,7 @@ import { rejected, type AckDecision } from './ack.js';
 import { claimUpstream, type UpstreamSource } from './claim-upstream.js';
 import { isRequest } from './json-rpc-kinds.js';
 import { RunnerSession } from './runner-session.js';
+import { SharedUpstreamRegistry } from './shared-upstream-registry.js';
 import { UpstreamPublisher } from './upstream-publisher.js';
 
 export interface CallHandlerOptions {
@@ -52,6 +53,7 @@ export function createCallHandler(options: CallHandlerOptions): CallHandler {
   const log = logger.child({ component: 'relay', runnerId });
   const publisher = new UpstreamPublisher(nc, runnerId, log, options.maxPayload);
   const sessions = new Map<string, RunnerSession>();
+  const sharing = new SharedUpstreamRegistry(log);
   let draining = false;
 
   const open = (call: CallMessage): RunnerSession => {
@@ -62,6 +64,7 @@ export function createCallHandler(options: CallHandlerOptions): CallHandler {
         deploymentId,
         versionId,
         publisher,
+        sharing,
         logger: log,
         onEnded: () => {
           if (sessions.get(sessionId) === session) sessions.delete(sessionId);

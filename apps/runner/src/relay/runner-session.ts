@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { UpstreamConnection } from '../supervisor/upstream-connection.js';
 import { ACCEPTED, rejected, type AckDecision } from './ack.js';
 import { CallCorrelation } from './call-correlation.js';
-import { UpstreamIds } from './upstream-ids.js';
+import type { SessionShare } from './shared-upstream.js';
+import type { SharedUpstreamRegistry } from './shared-upstream-registry.js';
+import { nextUpstreamId, UpstreamIds } from './upstream-ids.js';
 import { isNotification, isRequest, isRequestId } from './json-rpc-kinds.js';
 import { withTraceparent } from './trace-meta.js';
 import type { UpstreamMessageBody, UpstreamPublisher } from './upstream-publisher.js';
@@ -16,6 +18,8 @@ export interface RunnerSessionOptions {
   deploymentId: string;
   versionId: string;
   publisher: UpstreamPublisher;
+  /** The rules of the shared connections (stateless versions) this handler's sessions attach to. */
+  sharing: SharedUpstreamRegistry;
   logger: Logger;
   /** Called once when the session is over, whichever way it ended, so its table forgets it. */
   onEnded(): void;
@@ -36,6 +40,8 @@ export class RunnerSession {
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private connection: UpstreamConnection | undefined;
   private detach: (() => void) | undefined;
+  /** Set when the connection is shared with other sessions (a stateless version). */
+  private share: SessionShare | undefined;
   private readonly opened: Promise<AckDecision | undefined>;
   private tail: Promise<unknown>;
   private ended = false;
@@ -89,9 +95,20 @@ export class RunnerSession {
       if (refused !== undefined) return refused;
       const connection = this.connection;
       if (this.ended || connection === undefined) return rejected('UNKNOWN_SESSION', `session ${this.options.sessionId} has ended on this runner`);
+      let upstreamMessage = message;
+      if (this.share !== undefined) {
+        const shared = await this.share.outgoing(message);
+        if (this.ended) return rejected('UNKNOWN_SESSION', `session ${this.options.sessionId} has ended on this runner`);
+        if (shared.kind === 'drop') return ACCEPTED;
+        if (shared.kind === 'answer') {
+          this.emit({ kind: 'message', callId, message: shared.message });
+          return ACCEPTED;
+        }
+        upstreamMessage = shared.message;
+      }
       this.note(callId, message, deadline, traceparent);
       if (isRequest(message)) this.options.logger.debug({ sessionId: this.options.sessionId, callId, traceparent, method: message.method }, 'writing a request upstream');
-      const written = this.ids.outgoing(traceparent !== undefined && isRequest(message) ? withTraceparent(message, traceparent) : message);
+      const written = this.ids.outgoing(traceparent !== undefined && isRequest(upstreamMessage) ? withTraceparent(upstreamMessage, traceparent) : upstreamMessage);
       try {
         // Same envelope: jsonRpcMessageSchema mirrors the SDK's JSONRPCMessageSchema.
         await connection.send(written as JSONRPCMessage);
@@ -139,12 +156,21 @@ export class RunnerSession {
   async close(reason: string, { announce }: { announce: boolean }): Promise<void> {
     if (this.ended) return;
     if (announce) this.failPending('INTERNAL', reason, reason);
+    const orphaned = this.share?.leave() ?? [];
+    const connection = this.connection;
     this.end();
-    await this.connection?.close();
+    if (connection === undefined) return;
+    // On a shared connection: subscriptions only this session wanted end with it. The answers
+    // carry ids nobody maps, so every session drops them.
+    for (const uri of orphaned) {
+      await connection.send({ jsonrpc: '2.0', id: nextUpstreamId(), method: 'resources/unsubscribe', params: { uri } }).catch(() => undefined);
+    }
+    await connection.close();
   }
 
   private attach(connection: UpstreamConnection): void {
     this.connection = connection;
+    if (connection.shared !== undefined) this.share = this.options.sharing.of(connection.shared).join();
     const offMessage = connection.onMessage((message) => this.fromUpstream(message as JsonRpcMessage));
     const offClose = connection.onClose((reason) => {
       if (this.ended) return; // our own close()
@@ -186,6 +212,8 @@ export class RunnerSession {
       this.options.logger.debug({ sessionId: this.options.sessionId }, 'dropped a stale upstream answer or progress');
       return;
     }
+    // A shared connection's notifications that concern other sessions, and the server's requests.
+    if (this.share !== undefined && !this.share.incoming(message)) return;
     const callId = this.calls.callOf(message);
     if (callId !== undefined) this.clearDeadline(callId);
     this.emit(callId === undefined ? { kind: 'message', message } : { kind: 'message', callId, message });
@@ -220,6 +248,7 @@ export class RunnerSession {
     this.ended = true;
     for (const timer of this.deadlines.values()) clearTimeout(timer);
     this.deadlines.clear();
+    this.share?.leave();
     this.detach?.();
     this.options.onEnded();
   }

@@ -9,7 +9,8 @@ import { isNotification, isRequest, isRequestId, isResponse, progressTokenOf, ty
  * per-process counter is enough.
  */
 let lastUpstreamId = 0;
-const nextUpstreamId = (): number => ++lastUpstreamId;
+/** A fresh upstream request id (also for the runner's own requests, whose answers nobody maps). */
+export const nextUpstreamId = (): number => ++lastUpstreamId;
 
 /** Progress tokens written upstream: derived from the upstream id, so they are unique too. */
 const upstreamToken = (upstreamId: number): string => `sy-${upstreamId}`;

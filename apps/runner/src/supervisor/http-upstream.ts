@@ -5,6 +5,7 @@ import { RestartTracker } from './backoff.js';
 import type { HttpProbe } from './http-health.js';
 import { loopbackUrlProblem } from './loopback-url.js';
 import type { Placement } from './placement.js';
+import { SharedConnection } from './shared-connection.js';
 import type { ServerStatus } from './server-status.js';
 import { StatusBook, type SupervisedServer, type SupervisionContext } from './supervised-server.js';
 import { connectionOverTransport, type UpstreamConnection } from './upstream-connection.js';
@@ -27,6 +28,8 @@ export class SupervisedHttpUpstream implements SupervisedServer {
   private readonly tracker: RestartTracker;
   private readonly log: Logger;
   private readonly connections = new Set<UpstreamConnection>();
+  /** Stateless versions: one HTTP session, held by many relay sessions at once. */
+  private readonly shared: SharedConnection;
   private cancelCheck: (() => void) | null = null;
   private stopping = false;
 
@@ -38,6 +41,7 @@ export class SupervisedHttpUpstream implements SupervisedServer {
     this.book = new StatusBook(placement, context);
     this.tracker = new RestartTracker(context.backoff, context.rng);
     this.log = context.logger.child({ server: placement.serverName, deploymentId: placement.deploymentId, versionId: placement.versionId });
+    this.shared = new SharedConnection(placement.deploymentId, () => this.openSession());
   }
 
   async start(): Promise<void> {
@@ -62,7 +66,12 @@ export class SupervisedHttpUpstream implements SupervisedServer {
     if (this.book.state !== 'STOPPED') this.book.set('STOPPED', { reason: 'stopped' });
   }
 
-  async connect(): Promise<UpstreamConnection> {
+  /** A new HTTP session per connection (stateful, default), or a share of one (stateless). */
+  connect(): Promise<UpstreamConnection> {
+    return this.placement.launch.stateless ? this.shared.acquire() : this.openSession();
+  }
+
+  private async openSession(): Promise<UpstreamConnection> {
     const { serverName, deploymentId, launch } = this.placement;
     if (this.stopping || this.book.state !== 'RUNNING' || launch.url === null) {
       throw new DomainError(ErrorCode.UPSTREAM_FAILED, `server ${serverName} (deployment ${deploymentId}) is ${this.stopping ? 'stopping' : this.book.state}`);

@@ -8,6 +8,7 @@ import { buildChildEnvironment } from './child-environment.js';
 import { ChildStdioTransport } from './child-stdio-transport.js';
 import type { Placement } from './placement.js';
 import type { ServerStatus } from './server-status.js';
+import { SharedConnection } from './shared-connection.js';
 import { redactSecretValues, StderrLines } from './stderr-lines.js';
 import { StatusBook, type SupervisedServer, type SupervisionContext } from './supervised-server.js';
 import { RelayConnection, type UpstreamConnection } from './upstream-connection.js';
@@ -35,6 +36,8 @@ export class SupervisedStdioServer implements SupervisedServer {
   private child: ChildProcessWithoutNullStreams | null = null;
   private channel: ChildStdioTransport | null = null;
   private lease: RelayConnection | null = null;
+  /** Stateless versions: the one lease, held by many sessions at once. */
+  private readonly shared: SharedConnection;
   private cancelRestart: (() => void) | null = null;
   private childExited: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -47,6 +50,7 @@ export class SupervisedStdioServer implements SupervisedServer {
     this.book = new StatusBook(placement, context);
     this.tracker = new RestartTracker(context.backoff, context.rng);
     this.log = context.logger.child({ server: placement.serverName, deploymentId: placement.deploymentId, versionId: placement.versionId });
+    this.shared = new SharedConnection(placement.deploymentId, () => this.claimLease());
   }
 
   start(): Promise<void> {
@@ -76,7 +80,15 @@ export class SupervisedStdioServer implements SupervisedServer {
     if (this.book.state !== 'STOPPED') this.book.set('STOPPED', { pid: null, reason: 'stopped' });
   }
 
-  async connect(): Promise<UpstreamConnection> {
+  /**
+   * The process's stdin/stdout as a connection. Stateful (default): one session at a time, a
+   * second claim is a CONFLICT. Stateless: a share of the one lease, for as many sessions as ask.
+   */
+  connect(): Promise<UpstreamConnection> {
+    return this.placement.launch.stateless ? this.shared.acquire() : this.claimLease();
+  }
+
+  private async claimLease(): Promise<RelayConnection> {
     const { serverName, deploymentId } = this.placement;
     const channel = this.channel;
     if (this.stopping || this.book.state !== 'RUNNING' || channel === null) {

@@ -28,6 +28,11 @@ export interface UpstreamConnection {
   /** Ends this connection; idempotent. */
   close(): Promise<void>;
   readonly closed: boolean;
+  /**
+   * Set on a share of a connection that several sessions hold at once (a stateless version, see
+   * SharedConnection): the connection behind it, the same object for every share.
+   */
+  readonly shared?: UpstreamConnection;
 }
 
 /** Enough to hold what a server sends between connect and the relay attaching its handler. */
@@ -46,6 +51,7 @@ export class RelayConnection implements UpstreamConnection {
   constructor(
     readonly deploymentId: string,
     private readonly io: { send(message: JSONRPCMessage): Promise<void>; close(): Promise<void> },
+    readonly shared?: UpstreamConnection,
   ) {}
 
   get closed(): boolean {
