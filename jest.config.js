@@ -43,4 +43,7 @@ export default {
   reporters: ['default', `${jestSupport}/summary-reporter.js`],
   // Two cores on CI; the shared servers already use some of them.
   maxWorkers: 2,
+  // Most suites start a control plane (Nest, Postgres, Redis, NATS) in beforeAll: seconds on a busy
+  // 2-core machine, more than jest's 5 s default. A hung test still fails, just later.
+  testTimeout: 30_000,
 };
