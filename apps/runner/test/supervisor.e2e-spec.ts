@@ -165,5 +165,33 @@ describe('ServerSupervisor with @modelcontextprotocol/server-everything', () => 
         await checking.stopAll();
       }
     });
+
+    it('shares one HTTP session among the holders of a stateless version, ending it with the last', async () => {
+      const placement = stdioPlacement({
+        serverName: 'everything-http',
+        launch: { transport: 'STREAMABLE_HTTP', command: null, args: [], url, stateless: true },
+      });
+      const checking = new ServerSupervisor({ logger: log.logger, backoff: { initialMs: 50, maxMs: 200 } });
+      try {
+        await checking.apply([placement]);
+        await waitFor(() => checking.status()[0].state === 'RUNNING', 'the HTTP server to answer its health check');
+
+        const [first, second] = await Promise.all([checking.connectionFor(placement.deploymentId), checking.connectionFor(placement.deploymentId)]);
+        await initialize(first);
+        // The second holder speaks on the session the first one initialized (its mcp-session-id).
+        const echo = await request(second, 2, 'tools/call', { name: 'echo', arguments: { message: 'on the shared session' } });
+        await first.close();
+        const afterFirstLeft = await request(second, 3, 'tools/list');
+        await second.close();
+
+        expect(first.shared).toBeDefined();
+        expect(second.shared).toBe(first.shared);
+        expect(echo.result).toEqual({ content: [{ type: 'text', text: 'Echo: on the shared session' }] });
+        expect(toolNames(afterFirstLeft)).toEqual(expect.arrayContaining(['echo']));
+        expect(second.shared?.closed).toBe(true);
+      } finally {
+        await checking.stopAll();
+      }
+    });
   });
 });

@@ -150,6 +150,25 @@ describe('ServerSupervisor (stdio)', () => {
     await expect(sut.connectionFor('dep-unknown')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('hands a stateless stdio server to many holders at once, and ends all their shares when it dies', async () => {
+    const placement = stdioPlacement({ launch: { stateless: true } });
+    await sut.apply([placement]);
+    const first = await sut.connectionFor(placement.deploymentId);
+    const second = await sut.connectionFor(placement.deploymentId);
+    const ended: string[] = [];
+    second.onClose((reason) => ended.push(reason));
+
+    await first.close();
+    const stillOpen = !second.closed;
+    await expect(initialize(second)).resolves.toMatchObject({ result: { serverInfo: { name: 'env-server' } } });
+    process.kill(only().pid as number, 'SIGKILL');
+    await waitFor(() => ended.length > 0, 'the share to end');
+
+    expect(second.shared).toBe(first.shared);
+    expect(stillOpen).toBe(true);
+    expect(ended).toEqual(['server env-server is down']);
+  });
+
   it('reconciles: leaves unchanged servers alone, stops removed ones, replaces a changed version', async () => {
     const kept = stdioPlacement();
     const removed = stdioPlacement();
