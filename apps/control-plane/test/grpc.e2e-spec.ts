@@ -270,14 +270,16 @@ describe('gRPC ToolGateway', () => {
 
   // Last two: server-everything finishes a cancelled operation anyway (its late messages are dropped).
   it('ends a call whose deadline passes as DEADLINE_EXCEEDED and audits it as TIMEOUT', async () => {
-    const { events, done } = callTool({ tool: 'trigger-long-running-operation', argumentsJson: JSON.stringify({ duration: 3, steps: 3 }) }, agentKey, { deadline: new Date(Date.now() + 1_500) });
+    const { events, done } = callTool({ tool: 'trigger-long-running-operation', argumentsJson: JSON.stringify({ duration: 6, steps: 6 }) }, agentKey, { deadline: new Date(Date.now() + 3_000) });
 
     const { status } = await done;
 
     expect(status.code).toBe(Status.DEADLINE_EXCEEDED);
+    // Dispatched and running when the deadline passed (not stuck before dispatch), never answered.
+    expect(events.some((event) => event.event === 'progress')).toBe(true);
     expect(events.some((event) => event.event === 'result')).toBe(false);
-    const row = await waitFor(async () => (await auditRows(agentKey)).find((r) => r.tool === 'trigger-long-running-operation' && r.outcome === 'TIMEOUT'), 'the timed-out call\'s row');
-    expect(row.errorCode).toBe('DEADLINE_EXCEEDED');
+    const row = await waitFor(async () => (await auditRows(agentKey)).find((r) => r.tool === 'trigger-long-running-operation' && r.argumentsHmac === argumentsHmac(cp.config.auditHmacKey, { duration: 6, steps: 6 }) && r.outcome !== 'PENDING'), 'the timed-out call\'s row');
+    expect(row).toMatchObject({ outcome: 'TIMEOUT', errorCode: 'DEADLINE_EXCEEDED' });
   });
 
   it('cancels the call upstream when the client cancels the stream, and audits it as CANCELLED', async () => {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { PlacedRunnerChooser } from '../gateway/placed-runner-chooser.js';
 import { ToolInvocationsRepository } from '../gateway/tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { RelayModule } from '../relay/relay.module.js';
+import { RoutedUpstreamChooser } from '../routing/routed-upstream-chooser.js';
+import { RoutingModule } from '../routing/routing.module.js';
 import { ToolGatewayRepository } from './tool-gateway.repository.js';
 import { ToolGatewayServer } from './tool-gateway.server.js';
 import { ToolGatewayService } from './tool-gateway.service.js';
@@ -14,17 +15,19 @@ import { ToolGatewayService } from './tool-gateway.service.js';
  * callers that do not speak MCP, with the MCP gateway's keys, scopes, upstream choice and audit.
  * Its server runs only when SWITCHYARD_GRPC_PORT is set. The gateway's classes are provided here
  * again (the GatewayModule exports only its service): the same UpstreamChooser binding as the
- * gateway's, and an audit repository of its own (its group commit batches this module's calls).
+ * gateway's (the policy router), and an audit repository of its own (its group commit batches this
+ * module's calls).
  */
 @Module({
-  imports: [RelayModule, RateLimitsModule],
+  imports: [RelayModule, RateLimitsModule, RoutingModule],
   providers: [
     ToolGatewayService,
     ToolGatewayServer,
     ToolGatewayRepository,
     ToolInvocationsRepository,
     UpstreamsRepository,
-    { provide: UPSTREAM_CHOOSER, useClass: PlacedRunnerChooser },
+    // The policy router, as for the MCP gateway (docs/router.md).
+    { provide: UPSTREAM_CHOOSER, useExisting: RoutedUpstreamChooser },
   ],
   exports: [ToolGatewayServer],
 })

@@ -19,6 +19,8 @@ import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { RunnerRelay } from '../relay/runner-relay.js';
+import { OutstandingRequests } from '../routing/outstanding-requests.js';
+import { RoutingStats } from '../routing/routing-stats.js';
 import type { CallEnd } from '../telemetry/call-attributes.js';
 import { CallTelemetry, type CallSpan } from '../telemetry/call-telemetry.service.js';
 import { ToolGatewayRepository } from './tool-gateway.repository.js';
@@ -82,6 +84,8 @@ export class ToolGatewayService {
     private readonly repository: ToolGatewayRepository,
     private readonly rateLimiter: RateLimiter,
     private readonly telemetry: CallTelemetry,
+    private readonly routingStats: RoutingStats,
+    private readonly outstanding: OutstandingRequests,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -230,14 +234,28 @@ export class ToolGatewayService {
     } catch (error) {
       // The call was not dispatched, but it was asked for: its row says why it went nowhere.
       const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.INTERNAL, 'could not open an upstream session');
-      await this.auditUndispatched(start(), failure.code);
-      span.end('INTERRUPTED', { errorCode: failure.code });
+      // A caller who cancelled or ran out of time meanwhile is why, not the upstream.
+      const outcome = signal.aborted ? STOPPED[signal.reason as StopReason] : { outcome: 'INTERRUPTED' as const, errorCode: failure.code };
+      await this.auditUndispatched(start(), outcome);
+      span.end(outcome.outcome as CallEnd, { errorCode: outcome.errorCode });
       throw failure;
     }
     const { session } = lease;
     const { upstream } = session;
     span.setTarget({ versionId: upstream.versionId, runnerId: upstream.runnerId, nodepool: upstream.nodepoolId });
-    const row = start({ sessionId: session.sessionId, versionId: upstream.versionId, runnerId: upstream.runnerId, nodepoolId: upstream.nodepoolId, startedAt: new Date() });
+    const row = start({
+      sessionId: session.sessionId,
+      versionId: upstream.versionId,
+      runnerId: upstream.runnerId,
+      nodepoolId: upstream.nodepoolId,
+      // The router's assignment, for the rollout analysis (as the MCP gateway records it).
+      rolloutId: upstream.rolloutId ?? null,
+      arm: upstream.versionId,
+      propensity: upstream.propensity ?? null,
+      startedAt: new Date(),
+    });
+    /** In the router's outstanding count of the runner (least-outstanding routing). */
+    let counted = false;
     try {
       const problems = await this.argumentProblems(session, call.tool, call.args, { signal, ...(deadline === undefined ? {} : { deadline }) });
       if (problems !== undefined) {
@@ -248,8 +266,16 @@ export class ToolGatewayService {
       }
       await this.audit.started(row); // no dispatch without an audit row
       const dispatchedAt = performance.now();
+      this.outstanding.started(upstream.runnerId);
+      counted = true;
       const complete = async (outcome: CallOutcome) => {
-        await this.complete(row.callId, outcome, dispatchedAt);
+        if (counted) this.outstanding.finished(upstream.runnerId);
+        counted = false;
+        const latencyMs = Math.max(0, Math.round(performance.now() - dispatchedAt));
+        void this.routingStats
+          .recordInvocation({ serverName: call.server, versionId: upstream.versionId, runnerId: upstream.runnerId, outcome: outcome.outcome, errorCode: outcome.errorCode, latencyMs, ...(upstream.costPerCall === undefined ? {} : { costPerCall: upstream.costPerCall }) })
+          .catch((error: Error) => this.log.warn({ callId: row.callId, err: error.message }, 'could not record a call outcome for the router'));
+        await this.complete(row.callId, outcome, latencyMs);
         span.end(outcome.outcome as CallEnd, { errorCode: outcome.errorCode });
       };
       let settle!: (event: RequestEvent) => void;
@@ -304,6 +330,7 @@ export class ToolGatewayService {
       }
     } finally {
       lease.release();
+      if (counted) this.outstanding.finished(upstream.runnerId);
       span.end('INTERRUPTED', { errorCode: ErrorCode.INTERNAL }); // ignored when the call already ended it
     }
   }
@@ -333,17 +360,17 @@ export class ToolGatewayService {
     return reason === 'deadline' ? 'the gRPC deadline passed' : reason === 'shutdown' ? 'the control plane is shutting down' : 'the gRPC caller cancelled';
   }
 
-  private async complete(callId: string, outcome: CallOutcome, dispatchedAt: number): Promise<void> {
+  private async complete(callId: string, outcome: CallOutcome, latencyMs: number): Promise<void> {
     await this.audit
-      .finished(callId, outcome.outcome, outcome.errorCode, new Date(), Math.max(0, Math.round(performance.now() - dispatchedAt)))
+      .finished(callId, outcome.outcome, outcome.errorCode, new Date(), latencyMs)
       .catch((error: Error) => this.log.error({ callId, err: error.message }, 'could not complete a tool call audit row'));
   }
 
   /** A call that reached no upstream (no runner, every runner refused): a row that started and ended at once. */
-  private async auditUndispatched(row: ToolCallStart, errorCode: string): Promise<void> {
+  private async auditUndispatched(row: ToolCallStart, outcome: CallOutcome): Promise<void> {
     try {
       await this.audit.started(row);
-      await this.audit.finished(row.callId, 'INTERRUPTED', errorCode, row.startedAt, 0);
+      await this.audit.finished(row.callId, outcome.outcome, outcome.errorCode, row.startedAt, 0);
     } catch (error) {
       this.log.error({ callId: row.callId, err: (error as Error).message }, 'could not write the audit row of an undispatched call');
     }
