@@ -7,7 +7,7 @@
 //
 // plus the cold start of a control plane (createApp + listen) over a few runs.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpClient } from '../lib/http.js';
@@ -62,6 +62,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     };
     // Registered before they start, so a half-started stack is stopped too.
     defer('servers', () => Promise.allSettled(startedServers.map((h) => h.stop())));
+    // The control plane needs NATS in operator mode and the auth bundle's file (SWITCHYARD_NATS_AUTH_FILE).
+    const { createNatsAuthBundle } = await import('@switchyard/nats-auth');
+    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench-admin-api' });
+    const authFile = join(dir, 'nats-auth.json');
+    writeFileSync(authFile, JSON.stringify(bundle), { mode: 0o600 });
     const [pg, nats, redis] = await step('infraMs', () =>
       Promise.all([
         startPostgres({
@@ -71,7 +76,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
           password: randomBytes(12).toString('hex'),
           databases: ['switchyard_bench'],
         }).then(keep),
-        startNats({ dir: join(dir, 'nats') }).then(keep),
+        startNats({ dir: join(dir, 'nats'), auth: bundle }).then(keep),
         startRedis({ dir: join(dir, 'redis') }).then(keep),
       ]),
     );
@@ -88,6 +93,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       SWITCHYARD_DATABASE_URL: databaseUrl,
       SWITCHYARD_REDIS_URL: redis.url,
       SWITCHYARD_NATS_URL: nats.url,
+      SWITCHYARD_NATS_AUTH_FILE: authFile,
       SWITCHYARD_SECRETS_KEY: randomBytes(32).toString('base64'),
       SWITCHYARD_AUDIT_HMAC_KEY: randomBytes(32).toString('base64'),
       SWITCHYARD_HOST: '127.0.0.1',
