@@ -1,0 +1,270 @@
+// What sharing one upstream connection among sessions gives (stateless versions): N client
+// sessions, each making sequential `tools/call echo` calls at the same time, through the runner
+// path (RunnerRelay → nats-server → a runner process → stdio server-everything), in two cases
+// measured in one run:
+//
+//   (a) shared        one STATELESS placement: the N sessions share one server process and one
+//                     stdio connection (the runner multiplexes by rewritten request ids)
+//   (b) per-session   N STATEFUL placements: one server process per session, as a stateful
+//                     version needs (a stdio process serves one session at a time)
+//
+// Both in the same runner process, alternated (a b b a) so that load drift hits both. Reported per
+// case: calls/s over all sessions, p50/p99 per call, the wall time to open the N sessions
+// (initialize + initialized; in (a) the runner answers every initialize but the first from its
+// cache), and the resident memory of the server processes.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { summarize } from '../lib/stats.js';
+import { formatTable } from '../lib/table.js';
+
+export const description = 'N concurrent sessions on one shared stateless upstream vs one stateful server process per session (through the runner)';
+export const timeoutMs = 240_000;
+
+const SETTINGS = { sessions: [4, 16], callsPerBatch: 2_000, warmupPerSession: 20 };
+
+const repoPath = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
+const RELAY_RUNNER = repoPath('apps/runner/test/fixtures/relay-runner.mjs');
+const require = createRequire(import.meta.url);
+const EVERYTHING_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
+
+const placement = (deploymentId, stateless) => ({
+  deploymentId,
+  versionId: 'ver-1',
+  serverName: 'everything',
+  secretValues: {},
+  launch: { transport: 'STDIO', command: 'node', args: [EVERYTHING_ENTRY, 'stdio'], env: {}, secretEnv: [], url: null, artifactIntegrity: null, stateless },
+});
+
+export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) {
+  const cleanups = [];
+  const defer = (name, fn) => cleanups.push({ name, fn });
+  try {
+    const { startNats } = await import('@switchyard/devstack');
+    const { createNatsAuthBundle, signUserJwt, credsText } = await import('@switchyard/nats-auth');
+    const { runnerPermissions } = await import('@switchyard/protocol');
+    const { createUser } = await import('@nats-io/jwt');
+    const { pino } = await import('pino');
+    const { NatsLink } = await import(controlPlane('connections/nats-link.js'));
+    const { RunnerRelay } = await import(controlPlane('relay/runner-relay.js'));
+
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-runner-shared-'));
+    defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
+
+    log('starting nats-server (operator mode)');
+    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench' });
+    const nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
+    defer('nats-server', () => nats.stop());
+
+    const silent = pino({ level: 'silent' });
+    const link = new NatsLink([nats.url], silent, { name: 'bench-control-plane', creds: bundle.controlPlaneUser.creds });
+    defer('control-plane NATS link', () => link.close());
+    const relay = new RunnerRelay(link, silent);
+    defer('relay', () => relay.onApplicationShutdown());
+
+    const maxSessions = Math.max(...SETTINGS.sessions);
+    const shared = placement('dep-shared', true);
+    const perSession = Array.from({ length: maxSessions }, (_, index) => placement(`dep-own-${index}`, false));
+    log(`starting the runner with 1 stateless and ${maxSessions} stateful placements of server-everything`);
+    const runnerId = randomUUID();
+    const key = createUser();
+    const jwt = await signUserJwt({
+      name: `runner-${runnerId}`,
+      userPublicKey: key.getPublicKey(),
+      accountPublicKey: bundle.appAccount.publicKey,
+      accountSigningSeed: bundle.appAccount.signingSeed,
+      permissions: runnerPermissions(runnerId),
+    });
+    const runner = await startRunner({ NATS_URL: nats.url, RUNNER_ID: runnerId, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify([shared, ...perSession]) }, signal);
+    defer('runner process', () => runner.stop());
+    const serverRss = serverMemory(runner.pid);
+
+    const byCount = {};
+    for (const count of SETTINGS.sessions) {
+      const targets = {
+        shared: Array.from({ length: count }, () => shared),
+        perSession: perSession.slice(0, count),
+      };
+      const batches = { shared: [], perSession: [] };
+      const opening = { shared: [], perSession: [] };
+      // a b b a: the order of the cases alternates.
+      for (const name of ['shared', 'perSession', 'perSession', 'shared']) {
+        signal.throwIfAborted();
+        log(`${count} sessions, ${name}: opening, ${SETTINGS.warmupPerSession} warm-up calls each, ${Math.round(iterations / 2)} measured calls`);
+        const t0 = performance.now();
+        const clients = await Promise.all(targets[name].map((target) => relayClient(relay, runnerId, target)));
+        opening[name].push(performance.now() - t0);
+        try {
+          await Promise.all(clients.map(async (client) => {
+            for (let i = 0; i < SETTINGS.warmupPerSession; i++) await client.echo();
+          }));
+          batches[name].push(await concurrently(clients, Math.round(iterations / 2)));
+        } finally {
+          await Promise.all(clients.map((client) => client.close()));
+        }
+      }
+      byCount[count] = Object.fromEntries(
+        Object.entries(batches).map(([name, runs]) => {
+          const samples = runs.flatMap((r) => r.samples);
+          const wallMs = runs.reduce((sum, r) => sum + r.wallMs, 0);
+          const stats = summarize(samples);
+          return [name, { n: stats.n, p50: stats.p50, p99: stats.p99, callsPerSecond: Math.round(samples.length / (wallMs / 1000)), openMs: Math.round(Math.min(...opening[name])) }];
+        }),
+      );
+    }
+    return {
+      settings: { ...SETTINGS, callsPerBatch: iterations },
+      conditions:
+        'N sessions each with one call in flight (N in flight in all); the control plane side (RunnerRelay) and every client in the bench process; ' +
+        'one runner process (the built relay + ServerSupervisor) hosting both cases; nats-server 127.0.0.1 in operator mode; server-everything over stdio',
+      cases: { shared: '(a) one stateless upstream shared by the N sessions', perSession: '(b) one stateful server process per session' },
+      byCount,
+      serverMemory: serverRss,
+    };
+  } finally {
+    for (const { name, fn } of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        console.error(`  runner-shared: cleanup of ${name} failed: ${error?.message ?? error}`);
+      }
+    }
+  }
+}
+
+/** `total` calls spread over the clients, each client sequential: per-call latencies and the wall time. */
+async function concurrently(clients, total) {
+  const samples = [];
+  let started = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (started < total) {
+        started += 1;
+        const t = performance.now();
+        await client.echo();
+        samples.push(performance.now() - t);
+      }
+    }),
+  );
+  return { samples, wallMs: performance.now() - t0 };
+}
+
+/** Resident memory of the runner's server-everything children (Linux /proc; empty elsewhere). */
+function serverMemory(runnerPid) {
+  const rssKb = [];
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== runnerPid) continue;
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(EVERYTHING_ENTRY)) continue;
+        const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+        if (rss) rssKb.push(Number(rss[1]));
+      } catch {
+        // Gone while we looked.
+      }
+    }
+  } catch {
+    return { processes: 0, meanMb: null };
+  }
+  const meanMb = rssKb.length === 0 ? null : Math.round(rssKb.reduce((sum, kb) => sum + kb, 0) / rssKb.length / 1024);
+  return { processes: rssKb.length, meanMb };
+}
+
+/** The runner stand-in process; resolves once it listens. */
+async function startRunner(env, signal) {
+  const child = spawn(process.execPath, [RELAY_RUNNER], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runner not ready within 60 s: ${stderr}`)), 60_000);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    child.stdout.on('data', (chunk) => {
+      if (chunk.toString().includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`runner exited with ${code} before it was ready: ${stderr}`));
+    });
+  });
+  return {
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** An initialized relay session with `echo()`, which checks its own answer (ids are per session). */
+async function relayClient(relay, runnerId, target) {
+  const session = relay.openSession(runnerId, { sessionId: randomUUID(), deploymentId: target.deploymentId, versionId: target.versionId });
+  const waiting = new Map();
+  let failure;
+  void (async () => {
+    try {
+      for await (const event of session.messages) {
+        if (event.type !== 'message' || 'method' in event.message) continue;
+        waiting.get(event.message.id)?.(event.message);
+        waiting.delete(event.message.id);
+      }
+    } catch (error) {
+      failure = error;
+      for (const resolve of waiting.values()) resolve({ error: { message: error.message } });
+    }
+  })();
+  let nextId = 1;
+  const request = async (method, params) => {
+    if (failure) throw failure;
+    const id = nextId++;
+    const answered = new Promise((resolve) => waiting.set(id, resolve));
+    await session.send({ jsonrpc: '2.0', id, method, params });
+    const message = await answered;
+    if (message.error) throw new Error(`${method} failed: ${message.error.message}`);
+    return message.result;
+  };
+  await request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench-shared', version: '0.0.0' } });
+  await session.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  const mark = randomUUID();
+  let n = 0;
+  return {
+    // Every session echoes its own text: an answer handed to the wrong session fails the run.
+    echo: async () => {
+      const expected = `${mark}-${(n += 1)}`;
+      const text = (await request('tools/call', { name: 'echo', arguments: { message: expected } })).content?.[0]?.text;
+      if (text !== `Echo: ${expected}`) throw new Error(`expected "Echo: ${expected}", got ${JSON.stringify(text).slice(0, 200)}`);
+    },
+    close: () => session.close('bench done'),
+  };
+}
+
+export function report(result) {
+  const rows = Object.entries(result.byCount).flatMap(([count, byCase]) =>
+    Object.entries(byCase).map(([name, r]) => ({ label: result.cases[name], sessions: count, ...r })),
+  );
+  const table = formatTable(
+    [
+      { title: 'case', key: 'label' },
+      { title: 'sessions', key: 'sessions' },
+      { title: 'n', key: 'n' },
+      { title: 'p50 ms', key: 'p50', digits: 3 },
+      { title: 'p99 ms', key: 'p99', digits: 3 },
+      { title: 'calls/s', key: 'callsPerSecond' },
+      { title: 'open ms', key: 'openMs' },
+    ],
+    rows,
+  );
+  const memory = result.serverMemory.meanMb === null ? 'server memory: not measured (no /proc)' : `server-everything: ${result.serverMemory.meanMb} MB resident per process (mean of ${result.serverMemory.processes}); (a) runs 1 process, (b) one per session`;
+  return [`Sessions sharing one stateless upstream vs one process per session, tools/call echo through the runner`, '', table, memory, `conditions: ${result.conditions}`].join('\n');
+}
