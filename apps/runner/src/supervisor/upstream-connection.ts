@@ -12,7 +12,9 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * hands the channel back without stopping the process, and a crash or stop ends the connection
  * (`onClose`) — after a restart the relay asks for a new one and must `initialize` again, since the
  * new process is a new MCP session. For a STREAMABLE_HTTP server every connection is its own
- * HTTP session; `close()` terminates it.
+ * HTTP session; `close()` terminates it. A STATELESS version hands out shares of one such
+ * connection instead (SharedConnection): many at once, each seeing every message, `close()`
+ * releasing only the share.
  */
 export interface UpstreamConnection {
   readonly deploymentId: string;
