@@ -3,6 +3,7 @@ import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, 
 import type { ToolCallOutcome } from '@switchyard/db';
 import type { Logger } from 'pino';
 import type { RelayEvent, RelaySession } from '../relay/relay-session.js';
+import type { MirroredCall } from '../shadow/shadow-mirror.js';
 import type { CallSpan } from '../telemetry/call-telemetry.service.js';
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from './call-outcome.js';
 import { ClientStream, JsonAnswer, type RequestSink } from './client-stream.js';
@@ -43,6 +44,8 @@ export interface GatewaySessionDeps {
     listed(versionId: string, tools: ToolDefinition[]): void;
     changed(versionId: string): void;
   };
+  /** Shadow traffic (src/shadow): told of each tools/call answered OK, after the client has the answer. */
+  mirror?: (call: MirroredCall) => void;
 }
 
 /** How long the gateway waits for a `tools/list` of its own (ToolCatalog) before it lets a call go unchecked. */
@@ -61,6 +64,8 @@ interface PendingRequest extends InFlight {
   span?: CallSpan;
   /** Counted in the router's outstanding requests of the runner until it settles. */
   countedOutstanding?: boolean;
+  /** An audited tools/call, kept for the shadow mirror until its answer comes. */
+  mirrorable?: { tool: string; arguments: unknown; traceId: string | null };
 }
 
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -136,6 +141,9 @@ export class GatewaySession {
       paged: message.params?.cursor !== undefined,
       ...(progressToken === undefined ? {} : { progressToken }),
       ...(span === undefined ? {} : { span }),
+      ...(audit !== undefined && this.deps.mirror !== undefined && message.method === 'tools/call'
+        ? { mirrorable: { tool: audit.tool, arguments: message.params?.arguments, traceId: audit.traceId ?? null } }
+        : {}),
     };
     if (audit !== undefined) {
       await this.deps.audit.started(audit); // no dispatch without an audit row
@@ -234,8 +242,10 @@ export class GatewaySession {
         this.pending.delete(keyOf(entry.id));
         entry.sink.push(message);
         entry.sink.finish();
-        void this.settle(entry, outcomeOfAnswer(message));
+        const outcome = outcomeOfAnswer(message);
+        void this.settle(entry, outcome);
         if (entry.method === 'tools/list') this.toolsListed(entry, message);
+        if (entry.mirrorable !== undefined && outcome.outcome === 'OK' && 'result' in message) this.mirror(entry.mirrorable, message.result);
         return;
       }
       case 'stream':
@@ -249,6 +259,11 @@ export class GatewaySession {
       case 'drop':
         this.deps.logger.debug({ sessionId: this.sessionId, reason: destination.reason }, 'upstream message dropped');
     }
+  }
+
+  private mirror(call: NonNullable<PendingRequest['mirrorable']>, result: unknown): void {
+    const { serverName, versionId, apiKeyId } = this.record;
+    this.deps.mirror?.({ serverName, versionId, apiKeyId, tool: call.tool, arguments: call.arguments, traceId: call.traceId, result });
   }
 
   private clientCancelled(requestId: unknown): void {

@@ -4,6 +4,7 @@ import { RelayModule } from '../relay/relay.module.js';
 import { RoutedUpstreamChooser } from '../routing/routed-upstream-chooser.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
+import { ShadowModule } from '../shadow/shadow.module.js';
 import { AggregateServersRepository } from './aggregate/aggregate-servers.repository.js';
 import { AggregateStore } from './aggregate/aggregate-store.js';
 import { AggregateService } from './aggregate/aggregate.service.js';
@@ -22,7 +23,7 @@ import { UpstreamsRepository } from './upstreams.repository.js';
  * through RunnerRelay; sessions and stream logs in Redis; every tool call audited.
  */
 @Module({
-  imports: [RelayModule, RateLimitsModule, RoutingModule, RolloutsModule],
+  imports: [RelayModule, RateLimitsModule, RoutingModule, RolloutsModule, ShadowModule],
   providers: [
     GatewayService,
     GatewayPolicies,

@@ -11,6 +11,7 @@ import { RunnerRelay } from '../relay/runner-relay.js';
 import { OutstandingRequests } from '../routing/outstanding-requests.js';
 import { RoutingStats } from '../routing/routing-stats.js';
 import { RetiredVersions } from '../rollouts/retired-versions.js';
+import { ShadowMirror } from '../shadow/shadow-mirror.js';
 import { JsonAnswer, type ClientStream } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
@@ -77,6 +78,7 @@ export class GatewayService implements OnModuleDestroy {
     routingStats: RoutingStats,
     outstanding: OutstandingRequests,
     private readonly retired: RetiredVersions,
+    shadow: ShadowMirror,
   ) {
     this.log = logger.child({ component: 'gateway' });
     this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
@@ -93,6 +95,7 @@ export class GatewayService implements OnModuleDestroy {
       now: () => performance.timeOrigin + performance.now(),
       idleMs: config.mcp.sessionIdleSeconds * 1000,
       tools: policies.toolHooks,
+      mirror: (call) => shadow.offer(call),
       ended: (session) => {
         if (this.local.get(session.sessionId) !== session) return;
         this.local.delete(session.sessionId);

@@ -13,6 +13,7 @@ import { RunnerRevocationResolver } from '../enrollment/runner-revocation.resolv
 import { DeploymentPlacementResolver } from '../placement/deployment-placement.resolver.js';
 import { RunnerDrainResolver } from '../runners/runner-drain.resolver.js';
 import { RolloutsResolver } from '../rollouts/rollouts.resolver.js';
+import { ShadowResolver } from '../shadow/shadow.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 
 /**
@@ -20,4 +21,4 @@ import { AuditResolver } from '../audit/audit.resolver.js';
  * checks that the running app's schema equals the committed file, so a resolver missing
  * here is caught.
  */
-export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver, RolloutsResolver, AuditResolver] as const;
+export const ALL_RESOLVERS = [AdminEventsResolver, ApiKeysResolver, NodepoolsResolver, SecretsResolver, EnrollmentTokensResolver, RunnersResolver, ServersResolver, ServerVersionsResolver, DeploymentsResolver, PoliciesResolver, ServerRoutePolicyResolver, RunnerRevocationResolver, DeploymentPlacementResolver, RunnerDrainResolver, RolloutsResolver, ShadowResolver, AuditResolver] as const;

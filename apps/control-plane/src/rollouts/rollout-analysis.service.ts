@@ -69,7 +69,7 @@ export class RolloutAnalysisService {
       const serverName = await this.repository.serverNameOf(tx, row.serverId);
       const metrics = await this.metrics.measure(
         { serverName, championVersionId: row.championVersionId, challengerVersionId: row.challengerVersionId, from: new Date(state.stepStartedAt), to: new Date(end) },
-        { rewards: gatedPhase === 'BANDIT' || gatedPhase === 'DECISION' },
+        { rewards: gatedPhase === 'BANDIT' || gatedPhase === 'DECISION', ...(gatedPhase === 'SHADOW' ? { shadowOf: rolloutId } : {}) },
         tx,
       );
       const result = transition(state, { type: 'analysis', metrics }, end);

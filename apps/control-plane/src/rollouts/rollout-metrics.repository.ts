@@ -4,7 +4,7 @@
 // every call), so the numbers do not depend on the router having tagged the row with the rollout.
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, type PrismaClient } from '@switchyard/db';
-import { addRewardRecord, EMPTY_REWARD_SUMS, type AnalysisMetrics, type ArmCallMetrics, type NodepoolMetrics, type RewardSums } from '@switchyard/rollout';
+import { addRewardRecord, EMPTY_REWARD_SUMS, type AnalysisMetrics, type ArmCallMetrics, type NodepoolMetrics, type RewardSums, type ShadowMetrics } from '@switchyard/rollout';
 import { callReward } from '@switchyard/router';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { PRISMA } from '../database/database.module.js';
@@ -49,7 +49,7 @@ export class RolloutMetricsRepository {
    * the challenger (each is a real execution of it) but not for the champion, whose mirrored
    * copies would count its real calls twice.
    */
-  async measure(window: MetricsWindow, options: { rewards: boolean }, db: Tx | PrismaClient = this.prisma): Promise<AnalysisMetrics> {
+  async measure(window: MetricsWindow, options: { rewards: boolean; shadowOf?: string }, db: Tx | PrismaClient = this.prisma): Promise<AnalysisMetrics> {
     const armRows = await db.$queryRaw<ArmRow[]>(Prisma.sql`
       SELECT "nodepoolId",
              ${this.armCase(window)} AS arm,
@@ -61,7 +61,8 @@ export class RolloutMetricsRepository {
        WHERE ${this.counted(window)}
        GROUP BY 1, 2
        ORDER BY 1, 2`);
-    const metrics: AnalysisMetrics = { nodepools: nodepoolsOf(armRows) };
+    const nodepools = nodepoolsOf(armRows);
+    const metrics: AnalysisMetrics = options.shadowOf === undefined ? { nodepools } : { nodepools, shadow: await this.shadowCounts(options.shadowOf, window, db) };
     if (!options.rewards) return metrics;
     const rewardRows = await db.$queryRaw<RewardRow[]>(Prisma.sql`
       SELECT ${this.armCase(window)} AS arm,
@@ -73,6 +74,19 @@ export class RolloutMetricsRepository {
        WHERE ${this.counted(window)} AND NOT "shadow" AND "propensity" > 0 AND "propensity" <= 1
        GROUP BY 1, 2, 3, 4`);
     return { ...metrics, rewards: rewardSumsOf(rewardRows) };
+  }
+
+  /**
+   * SHADOW: the mirrored calls of the rollout compared in the window (src/shadow writes one
+   * ShadowComparison row per mirrored call; calls not compared are not counted).
+   */
+  private async shadowCounts(rolloutId: string, window: MetricsWindow, db: Tx | PrismaClient): Promise<ShadowMetrics> {
+    const [row] = await db.$queryRaw<ShadowMetrics[]>(Prisma.sql`
+      SELECT count(*) FILTER (WHERE verdict IN ('same', 'different'))::int AS compared,
+             count(*) FILTER (WHERE verdict = 'different')::int AS differing
+        FROM "ShadowComparison"
+       WHERE "rolloutId" = ${rolloutId}::uuid AND "at" >= ${window.from} AND "at" < ${window.to}`);
+    return row ?? { compared: 0, differing: 0 };
   }
 
   private armCase(window: MetricsWindow): Prisma.Sql {

@@ -1,7 +1,7 @@
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { RolloutActorType, RolloutPhase } from '@switchyard/db';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsEnum, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsDate, IsEnum, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { JSONObjectScalar } from '../graphql/json-object.scalar.js';
 import { Connection, PageArgs } from '../graphql/pagination.js';
 import { SERVER_NAME, SERVER_NAME_MESSAGE } from '../servers/server.model.js';
@@ -94,6 +94,15 @@ export class StartRolloutInput {
   @IsOptional()
   @IsObject()
   config?: Record<string, unknown>;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Tools mirrored to the challenger in SHADOW (docs/rollouts.md, "Shadow traffic"); absent = none. Change it later with updateRolloutShadowTools.',
+  })
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMaxSize(100)
+  shadowTools?: string[];
 }
 
 @ArgsType()

@@ -7,6 +7,7 @@ import { AdminEventsService } from '../admin-events/admin-events.service.js';
 import type { Page, PageArgs } from '../graphql/pagination.js';
 import { ServerVersionsService, type McpServerVersionView } from '../servers/server-versions.service.js';
 import { ServersService } from '../servers/servers.service.js';
+import { normalizeShadowTools } from '../shadow/shadow-tools.js';
 import { eventRow, sharesOf, stateColumns, stateOf } from './rollout-row.js';
 import type { StartRolloutInput } from './rollout.model.js';
 import { RolloutWeights } from './rollout-weights.js';
@@ -69,6 +70,8 @@ export class RolloutsService {
     }
     const active = await this.repository.findActiveForServer(server.id);
     if (active) throw activeRolloutConflict(server, active.id);
+    const shadowTools = normalizeShadowTools(input.shadowTools ?? []);
+    if (shadowTools.problems.length > 0) throw DomainError.badInput(shadowTools.problems);
 
     const now = Date.now();
     const started = startRolloutOrBadInput(input.config, { champion: champion.toolsHash ?? '', challenger: challenger.toolsHash ?? '' }, actor.keyId, now);
@@ -83,9 +86,10 @@ export class RolloutsService {
           toolsHashChampion: started.state.toolsHash.champion,
           toolsHashChallenger: started.state.toolsHash.challenger,
           startedAt: new Date(started.state.startedAt),
+          shadowTools: shadowTools.tools,
         });
         await this.repository.appendEvents(tx, started.events.map((event) => eventRow(created.id, event, versions)));
-        const details = { server: server.name, champion: champion.version, challenger: challenger.version, phase: created.phase };
+        const details = { server: server.name, champion: champion.version, challenger: challenger.version, phase: created.phase, shadowTools: shadowTools.tools };
         return { result: created, targetId: created.id, details };
       });
       this.weights.invalidate(server.id);
