@@ -63,29 +63,26 @@ describe('shadow traffic: mirrored allow-listed calls, compared with learned noi
     // shadow's champion-vs-champion pairs while the client's session holds the first.
     const d1 = await cp.prisma.deployment.create({ data: { versionId: v1.id, nodepoolId: nodepool.id, replicas: 2 } });
     const d2 = await cp.prisma.deployment.create({ data: { versionId: v2.id, nodepoolId: nodepool.id, replicas: 1 } });
-    for (const name of ['shadow-runner-1', 'shadow-runner-2']) {
-      const key = createUser();
-      const row = await cp.prisma.runner.create({ data: { nodepoolId: nodepool.id, name, publicKey: key.getPublicKey(), capacity: 8 } });
-      const { jwt } = await cp.app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: row.id, runnerPublicKey: key.getPublicKey() });
-      runners.push(
-        await startRunnerProcess({
-          natsUrl: testEnv().natsUrl,
-          runnerId: row.id,
-          creds: credsText(jwt, key),
-          placements: [
-            { ...stdioPlacement(d1.id, SERVER, FIXTURE, ['--flavor', 'a']), versionId: v1.id },
-            { ...stdioPlacement(d2.id, SERVER, FIXTURE, ['--flavor', 'b']), versionId: v2.id },
-          ],
-        }),
-      );
-      await cp.prisma.runner.update({ where: { id: row.id }, data: { status: 'HEALTHY' } });
-    }
+    const placements = [
+      { ...stdioPlacement(d1.id, SERVER, FIXTURE, ['--flavor', 'a']), versionId: v1.id },
+      { ...stdioPlacement(d2.id, SERVER, FIXTURE, ['--flavor', 'b']), versionId: v2.id },
+    ];
+    for (const name of ['shadow-runner-1', 'shadow-runner-2']) await startRunner(nodepool.id, name, placements);
     await cp.app.get(PlacementService).replan();
     expect(await cp.prisma.placement.count({ where: { deploymentId: d1.id } })).toBe(2);
     agentKey = (await cp.app.get(ApiKeysService).create(CLI_ACTOR, { name: 'shadow-agent', role: ApiKeyRole.AGENT })).key;
     operatorKey = await cp.keyFor(ApiKeyRole.OPERATOR);
     cp.app.get(ShadowQueue).onProcessed((job, result) => processed.push({ job, result }));
   }, SLOW);
+
+  /** A HEALTHY runner row and the stand-in runner process serving `placements`. */
+  const startRunner = async (nodepoolId: string, name: string, placements: unknown[]) => {
+    const key = createUser();
+    const row = await cp.prisma.runner.create({ data: { nodepoolId, name, publicKey: key.getPublicKey(), capacity: 8 } });
+    const { jwt } = await cp.app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: row.id, runnerPublicKey: key.getPublicKey() });
+    runners.push(await startRunnerProcess({ natsUrl: testEnv().natsUrl, runnerId: row.id, creds: credsText(jwt, key), placements }));
+    await cp.prisma.runner.update({ where: { id: row.id }, data: { status: 'HEALTHY' } });
+  };
 
   afterAll(async () => {
     await client?.close().catch(() => undefined);
@@ -203,5 +200,40 @@ describe('shadow traffic: mirrored allow-listed calls, compared with learned noi
     const gates = (event.metrics as { gates: Array<{ gate: string; verdict: string; details: Record<string, unknown> }> }).gates;
     expect(gates.find((gate) => gate.gate === 'shadowDiff')).toMatchObject({ verdict: 'breach', details: { compared: 9, differing: 2 } });
     expect(event.reason).toMatch(/shadow diff rate 22\.22% exceeds 10\.00%/);
+  }, SLOW);
+
+  it('never sends a shadow call where the residency policy forbids: with the challenger only outside it, calls are not compared', async () => {
+    const name = 'shadowed-eu';
+    const pool = (jurisdiction: string) =>
+      cp.prisma.nodepool.create({ data: { name: `shadow-${jurisdiction.toLowerCase()}-${randomUUID().slice(0, 8)}`, kind: 'SAAS', region: `${jurisdiction.toLowerCase()}-1`, jurisdiction } });
+    const [eu, us] = [await pool('EU'), await pool('US')];
+    const server = await cp.prisma.mcpServer.create({ data: { name } });
+    await cp.prisma.routePolicy.create({ data: { serverId: server.id, allowedJurisdictions: ['EU'] } });
+    const version = (v: string, flavor: string) =>
+      cp.prisma.mcpServerVersion.create({ data: { serverId: server.id, version: v, transport: 'STDIO', command: 'node', args: [FIXTURE, '--flavor', flavor] } });
+    const [v1, v2] = [await version('1.0.0', 'a'), await version('2.0.0', 'a')];
+    const d1 = await cp.prisma.deployment.create({ data: { versionId: v1.id, nodepoolId: eu.id, replicas: 1 } });
+    const d2 = await cp.prisma.deployment.create({ data: { versionId: v2.id, nodepoolId: us.id, replicas: 1 } });
+    await startRunner(eu.id, 'shadow-eu', [{ ...stdioPlacement(d1.id, name, FIXTURE, ['--flavor', 'a']), versionId: v1.id }]);
+    await startRunner(us.id, 'shadow-us', [{ ...stdioPlacement(d2.id, name, FIXTURE, ['--flavor', 'a']), versionId: v2.id }]);
+    await cp.app.get(PlacementService).replan();
+    expect(await cp.prisma.placement.count({ where: { deploymentId: d2.id } })).toBe(1);
+
+    const { startRollout } = await gql<{ startRollout: { id: string } }>(`mutation($input: StartRolloutInput!) { startRollout(input: $input) { id } }`, {
+      input: { serverName: name, championVersionId: v1.id, challengerVersionId: v2.id, shadowTools: ['echo'] },
+    });
+    await gql(`mutation($id: ID!) { advanceRollout(id: $id) { phase } }`, { id: startRollout.id });
+    const euClient = new Client({ name: 'shadow-e2e-eu', version: '0.0.0' });
+    await euClient.connect(new StreamableHTTPClientTransport(new URL(`${cp.url}/mcp/${name}`), { requestInit: { headers: { Authorization: `Bearer ${agentKey}` } } }));
+    try {
+      const before = processed.length;
+      expect(await euClient.callTool({ name: 'echo', arguments: { message: 'stay in the EU' } })).toMatchObject({ content: [{ type: 'text', text: 'Echo: stay in the EU' }] });
+      await waitFor(() => processed.length > before, 'the mirrored echo call', { timeoutMs: 30_000 });
+      expect(processed.at(-1)).toMatchObject({ job: { rolloutId: startRollout.id, tool: 'echo' }, result: { verdict: 'not-compared', reason: expect.stringContaining('jurisdiction US not in [EU]') } });
+      expect(await cp.prisma.toolInvocation.count({ where: { serverName: name, versionId: v2.id } })).toBe(0);
+      expect(await cp.prisma.shadowComparison.findMany({ where: { rolloutId: startRollout.id }, select: { verdict: true } })).toEqual([{ verdict: 'not-compared' }]);
+    } finally {
+      await euClient.close();
+    }
   }, SLOW);
 });
