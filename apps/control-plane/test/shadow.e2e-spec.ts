@@ -185,6 +185,14 @@ describe('shadow traffic: mirrored allow-listed calls, compared with learned noi
       { tool: 'flavored', at: expect.any(String), paths: [{ path: '/result/content/0/text', champion: '"a: one"', challenger: '"b: one"' }] },
     ]);
 
+    // Example values are fragments of real answers: a VIEWER sees where answers differ, not what they say.
+    const asViewer = await cp.gql<{ rollout: { shadow: Pick<ShadowView, 'examples'> } }>(
+      `query($id: ID!) { rollout(id: $id) { shadow { examples { tool paths { path champion challenger } } } } }`,
+      { id: rolloutId },
+      await cp.keyFor(ApiKeyRole.VIEWER),
+    );
+    expect(asViewer.data?.rollout.shadow.examples[0]).toEqual({ tool: 'flavored', paths: [{ path: '/result/content/0/text', champion: null, challenger: null }] });
+
     // Payloads are gone from Redis once compared, and nothing of the arguments reached Postgres.
     const redis = cp.app.get<Redis>(REDIS);
     expect(await redis.keys(`${queuePrefixFor(cp.config.databaseUrl)}:shadow:payload:*`)).toEqual([]);

@@ -1,8 +1,9 @@
-import { Args, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { ApiKeyRole, type Rollout } from '@switchyard/db';
 import { actorOf } from '../admin-events/actor.js';
 import { CurrentPrincipal, RequireRole } from '../auth/access.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal, RequestWithPrincipal } from '../auth/principal.js';
+import { roleSatisfies } from '../auth/roles.js';
 import { IdArg } from '../graphql/id-arg.js';
 import { RolloutModel } from '../rollouts/rollout.model.js';
 import { RolloutShadowModel, ShadowToolsArgs } from './shadow.model.js';
@@ -20,9 +21,14 @@ export class ShadowResolver {
     return rollout.shadowTools;
   }
 
-  @ResolveField(() => RolloutShadowModel)
-  shadow(@Parent() rollout: Rollout) {
-    return this.shadowService.view(rollout);
+  @ResolveField(() => RolloutShadowModel, {
+    description: "Example values are fragments of real answers: shown to OPERATOR keys and above; a VIEWER sees the paths with null values.",
+  })
+  async shadow(@Parent() rollout: Rollout, @Context() context: { req: RequestWithPrincipal }) {
+    const view = await this.shadowService.view(rollout);
+    const role = context.req.principal?.role;
+    if (role !== undefined && roleSatisfies(role, ApiKeyRole.OPERATOR)) return view;
+    return { ...view, examples: view.examples.map((example) => ({ ...example, paths: example.paths.map(({ path }) => ({ path, champion: null, challenger: null })) })) };
   }
 
   @Mutation(() => RolloutModel, { description: 'Replaces the shadow allow-list of a rollout that has not finished (CONFLICT otherwise). Audited.' })
