@@ -25,6 +25,8 @@ const ROLLOUT_CACHE_MS = 1_000;
 export const SAMPLE_SHARE = 1;
 /** At most this many calls per rollout and second are mirrored by one replica; the rest are not. */
 export const MAX_MIRRORED_PER_SECOND = 50;
+/** Mirrors being handed to Redis at once on this replica; beyond it calls are not mirrored (a slow Redis must not pile up payloads in memory). */
+const MAX_IN_FLIGHT = 200;
 
 /**
  * The gateway's hook: decides whether a call is mirrored and enqueues it, never on the caller's
@@ -37,6 +39,7 @@ export const MAX_MIRRORED_PER_SECOND = 50;
 export class ShadowMirror {
   private readonly rollouts = new Map<string, { expiresAt: number; value: Promise<ShadowRollout | null> }>();
   private readonly rate = new Map<string, { second: number; count: number }>();
+  private inFlight = 0;
 
   constructor(
     private readonly repository: ShadowRepository,
@@ -50,8 +53,11 @@ export class ShadowMirror {
   }
 
   offer(call: MirroredCall): void {
-    if (!this.queue.ready) return;
-    this.mirror(call).catch((error: Error) => this.logger.warn({ serverName: call.serverName, tool: call.tool, err: error.message }, 'could not mirror a call'));
+    if (!this.queue.ready || !this.store.available || this.inFlight >= MAX_IN_FLIGHT) return;
+    this.inFlight += 1;
+    this.mirror(call)
+      .catch((error: Error) => this.logger.warn({ serverName: call.serverName, tool: call.tool, err: error.message }, 'could not mirror a call'))
+      .finally(() => (this.inFlight -= 1));
   }
 
   /** The allow-list of the server's rollout changed on this replica: the next call reads it again. */
@@ -65,7 +71,7 @@ export class ShadowMirror {
     if (rollout === null || rollout.championVersionId !== call.versionId || !rollout.shadowTools.includes(call.tool)) return;
     if (Math.random() >= SAMPLE_SHARE || !this.withinRate(rollout.rolloutId, Date.now())) return;
     const payloadId = randomUUID();
-    await this.store.putPayload(payloadId, {
+    const stored = await this.store.putPayload(payloadId, {
       rolloutId: rollout.rolloutId,
       serverName: call.serverName,
       tool: call.tool,
@@ -76,6 +82,7 @@ export class ShadowMirror {
       traceId: call.traceId,
       answeredAt: Date.now(),
     });
+    if (!stored) return;
     await this.queue.enqueue({ payloadId, rolloutId: rollout.rolloutId, tool: call.tool });
   }
 

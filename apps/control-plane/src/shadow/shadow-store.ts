@@ -37,6 +37,8 @@ export const PAYLOAD_TTL_SECONDS = 600;
 const NOISE_TTL_SECONDS = 7 * 24 * 3600;
 /** Examples and pair counters are kept this long after the last write. */
 const EXAMPLES_TTL_SECONDS = 24 * 3600;
+/** Calls with larger arguments plus answer are not mirrored: Redis is not a blob store. */
+export const MAX_PAYLOAD_CHARS = 1_000_000;
 export const MAX_EXAMPLES = 20;
 /** In a noise hash: the number of pairs learned from (paths start with `/`, so it cannot clash). */
 const PAIRS_FIELD = '#pairs';
@@ -54,8 +56,17 @@ export class ShadowStore {
     this.prefix = `${queuePrefixFor(config.databaseUrl)}:shadow`;
   }
 
-  async putPayload(id: string, payload: ShadowPayload): Promise<void> {
-    await this.redis.set(this.key('payload', id), JSON.stringify(payload), 'EX', PAYLOAD_TTL_SECONDS);
+  /** Stores a payload for PAYLOAD_TTL_SECONDS; false (nothing stored) when it is larger than MAX_PAYLOAD_CHARS. */
+  async putPayload(id: string, payload: ShadowPayload): Promise<boolean> {
+    const text = JSON.stringify(payload);
+    if (text.length > MAX_PAYLOAD_CHARS) return false;
+    await this.redis.set(this.key('payload', id), text, 'EX', PAYLOAD_TTL_SECONDS);
+    return true;
+  }
+
+  /** Whether Redis answers now (mirroring is skipped, not queued in memory, while it does not). */
+  get available(): boolean {
+    return this.redis.status === 'ready';
   }
 
   /** The payload, removed as it is read (null when it expired or was taken). */
