@@ -13,7 +13,7 @@ import { refuseWith } from './refusal.js';
 import type { SessionRecord } from './session-record.js';
 import { ToolCatalog } from './tool-catalog.js';
 import { toolCallStart } from './tool-call-start.js';
-import { ToolArgumentsValidator, type ArgumentProblem } from './tool-definitions.js';
+import { ToolArgumentsValidator, type ArgumentProblem, type ToolDefinition } from './tool-definitions.js';
 import { ToolInvocationsRepository, type ToolCallStart } from './tool-invocations.repository.js';
 import { UpstreamsRepository } from './upstreams.repository.js';
 
@@ -69,6 +69,14 @@ export class GatewayPolicies {
     listed: (versionId, tools) => this.storeToolsHash(versionId, this.catalog.listed(versionId, tools).toolsHash),
     changed: (versionId) => this.catalog.forget(versionId),
   };
+
+  /**
+   * A tool's annotations as its version's last `tools/list` gave them (every admitted tools/call
+   * made sure the list was known), for the retry decision; undefined when the list is not known.
+   */
+  toolAnnotations(versionId: string, tool: string): ToolDefinition['annotations'] {
+    return this.catalog.known(versionId)?.byName.get(tool)?.annotations;
+  }
 
   /**
    * The key's rate limit (SWITCHYARD_MCP_RATE_LIMIT_*), for JSON-RPC requests only: notifications

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RelayEvent, RelaySession } from '../relay/relay-session.js';
 import type { MirroredCall } from '../shadow/shadow-mirror.js';
 import type { CallSpan } from '../telemetry/call-telemetry.service.js';
+import type { CallFailover } from './call-failover.js';
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from './call-outcome.js';
 import { ClientStream, JsonAnswer, type RequestSink } from './client-stream.js';
 import type { EventLog } from './event-log.js';
@@ -29,6 +30,8 @@ export interface RoutingFeedback {
 export interface GatewaySessionDeps {
   /** Absent in tests that run without the router. */
   routing?: RoutingFeedback;
+  /** Retries of idempotent tools/calls on another runner when the upstream is lost; absent: none. */
+  failover?: CallFailover;
   eventLog: EventLog;
   sessions: SessionStore;
   audit: ToolInvocationsRepository;
@@ -50,12 +53,16 @@ export interface GatewaySessionDeps {
 
 /** How long the gateway waits for a `tools/list` of its own (ToolCatalog) before it lets a call go unchecked. */
 const TOOLS_FETCH_TIMEOUT_MS = 10_000;
+/** How long a runner taking over a session (a retry) may take to answer its `initialize`. */
+const REINITIALIZE_TIMEOUT_MS = 10_000;
 /** Pages of a paginated `tools/list` the gateway reads at most. */
 const TOOLS_FETCH_MAX_PAGES = 20;
 
 interface PendingRequest extends InFlight {
   sink: RequestSink;
   method: string;
+  /** An audited tools/call, kept to be sent again if its upstream is lost (CallFailover decides). */
+  retry?: { tool: string; message: JsonRpcRequest; attempts: number; traceparent?: string };
   /** A `tools/list` request for a page after the first (its answer is not the whole list). */
   paged: boolean;
   /** Set for tools/call: the audit row to complete. */
@@ -83,10 +90,14 @@ export class GatewaySession {
   private readonly pending = new Map<string, PendingRequest>();
   private state: 'open' | 'ended' = 'open';
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The client's `initialize` params, replayed to a runner taking the session over. */
+  private initializeParams: JsonRpcRequest['params'] | undefined;
+  /** Runners this session has lost, never chosen again for it. */
+  private readonly lostRunnerIds = new Set<string>();
 
   constructor(
     readonly record: SessionRecord,
-    private readonly relay: RelaySession,
+    private relay: RelaySession,
     private readonly deps: GatewaySessionDeps,
   ) {
     this.standalone = this.addStream(STANDALONE_STREAM_ID);
@@ -109,6 +120,11 @@ export class GatewaySession {
 
   stream(streamId: string): ClientStream | undefined {
     return this.streams.get(streamId);
+  }
+
+  /** The upstream accepted the client's `initialize`: kept so that another runner can take the session over. */
+  initialized(params: JsonRpcRequest['params']): void {
+    this.initializeParams = params;
   }
 
   /** A request of the client came in (keeps the session from idling out). */
@@ -148,13 +164,20 @@ export class GatewaySession {
     if (audit !== undefined) {
       await this.deps.audit.started(audit); // no dispatch without an audit row
       entry.auditStartedAt = this.deps.now();
+      if (message.method === 'tools/call') {
+        entry.retry = { tool: audit.tool, message, attempts: 1, ...(span === undefined ? {} : { traceparent: span.traceparent }) };
+        this.deps.failover?.callStarted(this.record.serverName);
+      }
     }
     this.pending.set(key, entry);
     this.deps.routing?.started(this.record.runnerId);
     entry.countedOutstanding = true;
+    const relay = this.relay;
     try {
-      await this.relay.send(message, { callId, ...(span === undefined ? {} : { traceparent: span.traceparent }) });
+      await relay.send(message, { callId, ...(span === undefined ? {} : { traceparent: span.traceparent }) });
     } catch (error) {
+      // Lost before the runner acknowledged it: the pump's failOver treats it as any call in flight.
+      if (!relay.isOpen && entry.retry !== undefined && this.deps.failover !== undefined) return;
       if (this.pending.get(key) === entry) this.pending.delete(key);
       void this.settle(entry, { outcome: 'INTERRUPTED', errorCode: (error as DomainError).code ?? ErrorCode.INTERNAL });
       throw error;
@@ -217,11 +240,111 @@ export class GatewaySession {
     } catch (error) {
       const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message);
       this.deps.logger.warn({ sessionId: this.sessionId, runnerId: this.record.runnerId, err: failure.message }, 'gateway session lost its upstream');
+      if (this.state === 'open' && (await this.failOver(failure))) return;
       for (const entry of this.pending.values()) entry.sink.push(domainErrorResponse(failure, entry.id).body);
       void this.end({ outcome: 'INTERRUPTED', errorCode: failure.code });
       return;
     }
     void this.end({ outcome: 'CANCELLED', errorCode: 'SESSION_CLOSED' });
+  }
+
+  /**
+   * The upstream was lost with calls in flight (docs/router.md, "Retries"). When some of them may
+   * be repeated (CallFailover: annotated readOnly/idempotent, attempts and budget left) and the
+   * router finds another runner of the session's version, the session moves there: `initialize` is
+   * replayed, those calls are sent again under their call ids (one audit row each, completed with
+   * the final outcome), the others get the error as before. False when nothing moved: the caller
+   * ends the session as it would without retries.
+   */
+  private async failOver(failure: DomainError): Promise<boolean> {
+    const failover = this.deps.failover;
+    if (failover === undefined || this.initializeParams === undefined) return false;
+    const lost = [...this.pending.values()];
+    const allowed = await Promise.all(
+      lost.map((entry) => (entry.retry === undefined ? false : failover.mayRetry(this.record, entry.retry.tool, entry.retry.attempts).then((verdict) => verdict.allowed, () => false))),
+    );
+    const retrying = lost.filter((_, i) => allowed[i]);
+    if (retrying.length === 0 || this.state !== 'open') return this.state !== 'open';
+    const lostRunnerId = this.record.runnerId;
+    this.lostRunnerIds.add(lostRunnerId);
+    const reopened = await failover.reopen(this.record, [...this.lostRunnerIds]).catch((error: Error) => {
+      this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'no runner to retry on');
+      return undefined;
+    });
+    if (reopened === undefined) return this.state !== 'open';
+    if (this.state !== 'open') {
+      reopened.relay.close('the session ended');
+      return true;
+    }
+    const interrupted: CallOutcome = { outcome: 'INTERRUPTED', errorCode: failure.code };
+    for (const entry of lost) {
+      if (retrying.includes(entry)) {
+        // The lost attempt teaches the router about the lost runner, as a call that is not retried would.
+        if (entry.countedOutstanding) this.deps.routing?.finished(lostRunnerId);
+        entry.countedOutstanding = false;
+        this.feedRouter(entry, interrupted);
+        continue;
+      }
+      this.pending.delete(keyOf(entry.id));
+      entry.sink.push(domainErrorResponse(failure, entry.id).body);
+      entry.sink.finish();
+      void this.settle(entry, interrupted);
+    }
+    const { relay, upstream } = reopened;
+    this.relay = relay;
+    Object.assign(this.record, { runnerId: upstream.runnerId, deploymentId: upstream.deploymentId, nodepoolId: upstream.nodepoolId }, upstream.costPerCall === undefined ? {} : { costPerCall: upstream.costPerCall });
+    void this.pump();
+    if (!(await this.reinitialize())) {
+      const refused = new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not take over the session`, { runnerId: upstream.runnerId });
+      for (const entry of this.pending.values()) entry.sink.push(domainErrorResponse(refused, entry.id).body);
+      await this.close('the retry could not re-open the session', { outcome: 'INTERRUPTED', errorCode: failure.code });
+      return true;
+    }
+    this.deps.sessions.save(this.record).catch((error: Error) => this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not store the moved session record'));
+    for (const entry of retrying) await this.resend(entry, failover, lostRunnerId);
+    return true;
+  }
+
+  /** Replays the client's `initialize` (under a request id of the gateway's) and `notifications/initialized`. */
+  private async reinitialize(): Promise<boolean> {
+    const sink = new JsonAnswer(`reinit-${randomBytes(6).toString('base64url')}`);
+    const id = `switchyard-gateway:${sink.streamId}`;
+    try {
+      await this.request({ jsonrpc: '2.0', id, method: 'initialize', params: this.initializeParams } as JsonRpcRequest, sink);
+      let timer: NodeJS.Timeout | undefined;
+      const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REINITIALIZE_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      if (answer === undefined) this.pending.delete(keyOf(id));
+      if (answer === undefined || !('result' in answer)) return false;
+      await this.relay.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcNotification);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends a lost call again on the session's new runner, under its call id. */
+  private async resend(entry: PendingRequest, failover: CallFailover, lostRunnerId: string): Promise<void> {
+    const retry = entry.retry;
+    if (retry === undefined || this.pending.get(keyOf(entry.id)) !== entry || this.state !== 'open') return; // cancelled or ended meanwhile
+    retry.attempts += 1;
+    failover.retried(this.record.serverName);
+    this.deps.routing?.started(this.record.runnerId);
+    entry.countedOutstanding = true;
+    this.deps.logger.info(
+      { sessionId: this.sessionId, callId: entry.callId, tool: retry.tool, lostRunnerId, runnerId: this.record.runnerId, attempt: retry.attempts },
+      'tools/call retried on another runner of its version after its upstream was lost',
+    );
+    try {
+      await this.relay.send(retry.message, { callId: entry.callId, ...(retry.traceparent === undefined ? {} : { traceparent: retry.traceparent }) });
+    } catch (error) {
+      if (this.pending.get(keyOf(entry.id)) !== entry) return;
+      this.pending.delete(keyOf(entry.id));
+      const failure = error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message);
+      entry.sink.push(domainErrorResponse(failure, entry.id).body);
+      entry.sink.finish();
+      void this.settle(entry, { outcome: 'INTERRUPTED', errorCode: failure.code });
+    }
   }
 
   private route(event: RelayEvent): void {

@@ -12,6 +12,7 @@ import { OutstandingRequests } from '../routing/outstanding-requests.js';
 import { RoutingStats } from '../routing/routing-stats.js';
 import { RetiredVersions } from '../rollouts/retired-versions.js';
 import { ShadowMirror } from '../shadow/shadow-mirror.js';
+import { CallFailover } from './call-failover.js';
 import { JsonAnswer, type ClientStream } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
@@ -88,6 +89,11 @@ export class GatewayService implements OnModuleDestroy {
         finished: (runnerId) => outstanding.finished(runnerId),
         recordInvocation: (call) => routingStats.recordInvocation(call),
       },
+      failover: new CallFailover({
+        chooser,
+        openRelay: (runnerId, target) => relay.openSession(runnerId, target),
+        annotations: (versionId, tool) => policies.toolAnnotations(versionId, tool),
+      }),
       eventLog,
       sessions,
       audit,

@@ -100,6 +100,7 @@ export class SessionOpener {
       return { kind: 'failed', error: new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not answer initialize`, { runnerId: upstream.runnerId }) };
     }
     if (typeof answer.result.protocolVersion === 'string') record.protocolVersion = answer.result.protocolVersion;
+    session.initialized(message.params);
     await this.deps.opened(session);
     try {
       await this.deps.sessions.save(record);

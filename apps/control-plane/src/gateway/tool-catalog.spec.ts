@@ -59,4 +59,15 @@ describe('ToolCatalog', () => {
 
     expect(fetched).toEqual(['v1']);
   });
+
+  it('tells what it knows without fetching: nothing before a list, the list after, nothing once forgotten', () => {
+    const sut = new ToolCatalog();
+    expect(sut.known('v1')).toBeUndefined();
+
+    sut.listed('v1', [echo]);
+    expect(sut.known('v1')?.byName.get('echo')).toEqual(echo);
+
+    sut.forget('v1');
+    expect(sut.known('v1')).toBeUndefined();
+  });
 });

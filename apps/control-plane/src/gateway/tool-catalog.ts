@@ -27,6 +27,11 @@ export class ToolCatalog {
     return entry;
   }
 
+  /** The version's tools if known now, without fetching (a retry decision must not wait on the upstream it lost). */
+  known(versionId: string): VersionTools | undefined {
+    return this.versions.get(versionId);
+  }
+
   /** The version's tools changed (list_changed): the next call looks them up again. */
   forget(versionId: string): void {
     this.versions.delete(versionId);

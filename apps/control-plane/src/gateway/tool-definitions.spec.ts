@@ -4,10 +4,21 @@ const echo: ToolDefinition = { name: 'echo', inputSchema: { type: 'object', prop
 const add: ToolDefinition = { name: 'add', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'], additionalProperties: false } };
 
 describe('toolsOfListResult', () => {
-  it('keeps name and schemas of each tool, and nothing else', () => {
-    const tools = toolsOfListResult({ tools: [{ ...echo, description: 'Echoes', annotations: { readOnlyHint: true } }], nextCursor: undefined });
+  it('keeps name and schemas of each tool, and of its annotations only the true retry hints', () => {
+    const tools = toolsOfListResult({
+      tools: [
+        { ...echo, description: 'Echoes', annotations: { readOnlyHint: true, idempotentHint: false, destructiveHint: false, title: 'Echo' } },
+        { ...add, annotations: { readOnlyHint: false, idempotentHint: true } },
+        { name: 'plain', annotations: { readOnlyHint: 'yes' } },
+      ],
+      nextCursor: undefined,
+    });
 
-    expect(tools).toEqual([echo]);
+    expect(tools).toEqual([{ ...echo, annotations: { readOnlyHint: true } }, { ...add, annotations: { idempotentHint: true } }, { name: 'plain' }]);
+  });
+
+  it('leaves annotations out of the toolsHash', () => {
+    expect(toolsHashOf([{ ...echo, annotations: { readOnlyHint: true } }])).toBe(toolsHashOf([echo]));
   });
 
   it('says undefined for what is not a tools/list result', () => {

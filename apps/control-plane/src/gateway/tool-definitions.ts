@@ -3,11 +3,13 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { canonicalJson } from './arguments-hmac.js';
 
-/** What the gateway keeps of a tool from a server's `tools/list`: its call contract. */
+/** What the gateway keeps of a tool from a server's `tools/list`: its call contract, and whether a lost call may be repeated. */
 export interface ToolDefinition {
   name: string;
   inputSchema?: unknown;
   outputSchema?: unknown;
+  /** The MCP annotations the gateway's retries read (docs/router.md, "Retries"); only `true` hints are kept. */
+  annotations?: { readOnlyHint?: true; idempotentHint?: true };
 }
 
 /** One reason the arguments do not fit the schema: where (a JSON Pointer into the arguments) and what. */
@@ -33,9 +35,17 @@ export function toolsOfListResult(result: unknown): ToolDefinition[] | undefined
   for (const tool of tools) {
     if (tool === null || typeof tool !== 'object' || typeof (tool as { name?: unknown }).name !== 'string') return undefined;
     const { name, inputSchema, outputSchema } = tool as ToolDefinition;
-    definitions.push({ name, ...(inputSchema === undefined ? {} : { inputSchema }), ...(outputSchema === undefined ? {} : { outputSchema }) });
+    const annotations = retryHintsOf((tool as { annotations?: unknown }).annotations);
+    definitions.push({ name, ...(inputSchema === undefined ? {} : { inputSchema }), ...(outputSchema === undefined ? {} : { outputSchema }), ...(annotations === undefined ? {} : { annotations }) });
   }
   return definitions;
+}
+
+function retryHintsOf(annotations: unknown): ToolDefinition['annotations'] {
+  if (annotations === null || typeof annotations !== 'object') return undefined;
+  const { readOnlyHint, idempotentHint } = annotations as Record<string, unknown>;
+  if (readOnlyHint !== true && idempotentHint !== true) return undefined;
+  return { ...(readOnlyHint === true ? { readOnlyHint } : {}), ...(idempotentHint === true ? { idempotentHint } : {}) };
 }
 
 /**

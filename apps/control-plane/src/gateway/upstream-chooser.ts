@@ -1,3 +1,5 @@
+import type { RetryPolicy } from '@switchyard/router';
+
 /** A place a new session can run: one runner's placement of one deployment of a server version. */
 export interface Upstream {
   runnerId: string;
@@ -18,6 +20,10 @@ export interface Upstream {
  */
 export interface UpstreamChooser {
   candidates(serverName: string): Promise<Upstream[]>;
+  /** Another runner of the same version, for a retry after the session's runner was lost; absent: no retries. */
+  sameVersionElsewhere?(serverName: string, versionId: string, excludeRunnerIds: readonly string[]): Promise<Upstream | undefined>;
+  /** The server's retry settings (RoutePolicy); absent: no retries. */
+  retryPolicy?(serverName: string): Promise<Readonly<RetryPolicy>>;
 }
 
 export const UPSTREAM_CHOOSER = Symbol('UpstreamChooser');

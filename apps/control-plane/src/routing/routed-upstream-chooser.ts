@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@switchyard/protocol';
-import { route, toDomainError, type AssignmentUnit, type RouteDecision } from '@switchyard/router';
+import { DEFAULT_RETRY_POLICY, route, toDomainError, type AssignmentUnit, type RetryPolicy, type RouteDecision } from '@switchyard/router';
 import type { Upstream, UpstreamChooser } from '../gateway/upstream-chooser.js';
+import { RoutingPolicies } from './routing-policies.js';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing-options.js';
 import { RoutingSnapshotSource } from './routing-snapshot-source.js';
 import { placementKey } from './snapshot-parts.js';
@@ -36,6 +37,8 @@ export class RoutedUpstreamChooser implements UpstreamChooser {
   constructor(
     private readonly source: RoutingSnapshotSource,
     @Optional() @Inject(ROUTING_OPTIONS) options?: RoutingOptions,
+    /** Absent where only routing is exercised (benchmarks): no retries then. */
+    @Optional() private readonly policies?: RoutingPolicies,
   ) {
     this.rng = options?.rng ?? Math.random;
   }
@@ -55,6 +58,23 @@ export class RoutedUpstreamChooser implements UpstreamChooser {
       excludeRunnerIds.push(decision.runnerId);
     }
     return chosen;
+  }
+
+  /**
+   * Where a session pinned to `versionId` can go on after its runner was lost (a retry of an
+   * idempotent call): the router's choice among that version's other runners, by the same rules
+   * (residency, health, failover order, least outstanding); undefined when there is none.
+   */
+  async sameVersionElsewhere(serverName: string, versionId: string, excludeRunnerIds: readonly string[]): Promise<RoutedUpstream | undefined> {
+    const now = Date.now();
+    const routing = await this.source.snapshotFor(serverName, now);
+    const decision = route({ pinnedVersionId: versionId, excludeRunnerIds: [...excludeRunnerIds] }, routing.snapshot, { now, rng: this.rng });
+    return decision.ok ? this.upstream(decision, routing.deployments, routing.costPerCall, routing.rolloutId, 1) : undefined;
+  }
+
+  /** The server's retry settings (RoutePolicy retryMaxAttempts, retryBudgetRatio). */
+  async retryPolicy(serverName: string): Promise<Readonly<RetryPolicy>> {
+    return this.policies === undefined ? DEFAULT_RETRY_POLICY : (await this.policies.forServer(serverName)).retry;
   }
 
   private upstream(decision: RouteDecision, deployments: ReadonlyMap<string, string>, costs: ReadonlyMap<string, number>, rolloutId: string | null, fallback: number): RoutedUpstream {

@@ -14,6 +14,9 @@ export interface ServerPolicyRow {
     failoverOrder: string[];
     routerKind: RouterKind;
     routerParams: unknown;
+    /** Absent in rows built by hand (tests): no retries, the default budget. */
+    retryMaxAttempts?: number;
+    retryBudgetRatio?: number;
   } | null;
 }
 

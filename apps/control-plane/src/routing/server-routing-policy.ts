@@ -1,7 +1,7 @@
 // A server's RoutePolicy as the router takes it. routerParams were validated when the policy was
 // saved, but a row written by an older version (or by hand) may not pass today's schema: routing
 // then falls back to the defaults and logs it, rather than failing every call of the server.
-import { DEFAULT_ROUTER_CONFIG, parseRouterParams, type RoutePolicyInfo, type RouterKind, type RouterParams } from '@switchyard/router';
+import { DEFAULT_RETRY_POLICY, DEFAULT_ROUTER_CONFIG, parseRouterParams, type RetryPolicy, type RoutePolicyInfo, type RouterKind, type RouterParams } from '@switchyard/router';
 import type { ServerPolicyRow } from './routing.repository.js';
 
 export interface ServerRoutingPolicy {
@@ -11,6 +11,8 @@ export interface ServerRoutingPolicy {
   params: RouterParams;
   /** Set when the stored routerParams were refused and the defaults are used instead. */
   paramsProblem: string | null;
+  /** The policy's retryMaxAttempts and retryBudgetRatio over libs/router's other defaults; no policy: no retries. */
+  retry: Readonly<RetryPolicy>;
 }
 
 /** The id a refusal names for a server that has no RoutePolicy row (no residency rules, fixed weights). */
@@ -39,6 +41,11 @@ export function serverRoutingPolicy(row: ServerPolicyRow): ServerRoutingPolicy {
     routerKind: stored?.routerKind ?? 'WEIGHTED',
     params,
     paramsProblem,
+    retry: Object.freeze({
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: stored?.retryMaxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+      budgetRatio: stored?.retryBudgetRatio ?? DEFAULT_RETRY_POLICY.budgetRatio,
+    }),
   };
 }
 
