@@ -181,7 +181,9 @@ export class RunnerRelay implements OnApplicationShutdown {
     } catch (error) {
       if (isDomainError(error)) throw error;
       if (error instanceof RequestError && error.isNoResponders()) {
-        throw new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${runnerId} is not connected (nothing listens on its call subject)`, { runnerId, reason: 'NO_RESPONDERS' });
+        // Nothing received the call, so nothing ran: a new session may try the next runner (a runner
+        // just lost stays in routing until liveness and the snapshot catch up).
+        throw new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${runnerId} is not connected (nothing listens on its call subject)`, { runnerId, reason: 'NO_RESPONDERS', retryableElsewhere: true });
       }
       if (error instanceof TimeoutError) {
         throw new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${runnerId} did not acknowledge the call within ${this.options.ackTimeoutMs} ms`, { runnerId, reason: 'ACK_TIMEOUT' });
