@@ -2,7 +2,8 @@
 // real stdio MCP server (the relay fixture) on a runner process, real sessions and calls through
 // /mcp/<server>, the BullMQ analysis every second reading the audited calls. A challenger that
 // fails 20 % of its calls is rolled back by the analysis and the next sessions go to the champion;
-// a challenger as good as the champion climbs the canary steps, passes DECISION and is promoted.
+// a challenger as good as the champion climbs the canary steps, passes DECISION and is promoted,
+// with the bandit off and, on a third server, through BANDIT.
 import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -43,7 +44,7 @@ describe('rollout ladder on the real stack: analysis rolls back a bad challenger
   let agentKey: string;
   let operatorKey: string;
   let nodepoolId: string;
-  const ladders: Record<'bad' | 'good', Ladder> = {} as Record<'bad' | 'good', Ladder>;
+  const ladders: Record<'bad' | 'good' | 'bandit', Ladder> = {} as Record<'bad' | 'good' | 'bandit', Ladder>;
 
   beforeAll(async () => {
     // The traffic below is one client key sending as fast as it can: no rate limit in its way.
@@ -54,7 +55,7 @@ describe('rollout ladder on the real stack: analysis rolls back a bad challenger
     const row = await cp.prisma.runner.create({ data: { nodepoolId, name: 'ladder-runner', publicKey: key.getPublicKey(), capacity: 8 } });
     const placements: unknown[] = [];
     // Each version with its own failure rate, declared in the launch spec's env as a deployment would.
-    for (const [name, challengerRate] of [['bad', '0.2'], ['good', '0']] as const) {
+    for (const [name, challengerRate] of [['bad', '0.2'], ['good', '0'], ['bandit', '0']] as const) {
       const serverName = `ladder-${name}`;
       const server = await cp.prisma.mcpServer.create({ data: { name: serverName } });
       const ids: string[] = [];
@@ -194,5 +195,35 @@ describe('rollout ladder on the real stack: analysis rolls back a bad challenger
     const sessionId = await session(ladder, 1);
     if (sessionId === undefined) throw new Error('a session after the promotion failed');
     expect(await versionOfSession(sessionId)).toEqual([ladder.challenger]);
+  }, SLOW);
+
+  it('goes through BANDIT when the bandit is on: the router allocates sessions with recorded propensities, then DECISION promotes', async () => {
+    const ladder = ladders.bandit;
+    const id = await startCanary(ladder, {
+      ...FAST_GATES,
+      canary: { steps: [0.5], minCallsPerStep: 30, minStepDurationMs: 1_000 },
+      bandit: { minCalls: 60, minDurationMs: 1_000 },
+      decision: { minRecords: 100, minDurationMs: 1_000, nonInferiorityMargin: 0.1 },
+    });
+
+    await trafficUntil(ladder, id, 'PROMOTED');
+
+    const events = await eventsOf(id);
+    expect(events.filter((event) => event.actorType === 'ANALYSIS').map((event) => [event.kind, event.fromPhase, event.toPhase])).toEqual([
+      ['ADVANCED', 'CANARY', 'BANDIT'],
+      ['ADVANCED', 'BANDIT', 'DECISION'],
+      ['PROMOTED', 'DECISION', 'PROMOTED'],
+    ]);
+    // In BANDIT each session's arm was drawn by the router's Thompson sampling (preferences refreshed
+    // every second from the arms' rewards), its probability kept on every call: not the fixed 50/50.
+    const banditPhase = { gte: events[2]!.at, lt: events[3]!.at };
+    const rows = await cp.prisma.toolInvocation.findMany({ where: { serverName: ladder.serverName, startedAt: banditPhase, rolloutId: id }, select: { arm: true, propensity: true } });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect([ladder.champion, ladder.challenger]).toContain(row.arm);
+      expect(row.propensity).toBeGreaterThan(0);
+      expect(row.propensity).toBeLessThanOrEqual(1);
+    }
+    expect(new Set(rows.map((row) => row.propensity)).size).toBeGreaterThan(1);
   }, SLOW);
 });
