@@ -9,18 +9,36 @@ export function percentile(sorted, p) {
 
 /** p50/p90/p99/mean/min/max in ms and sequential requests per second, from durations in ms. */
 export function summarize(samples) {
-  const sorted = Float64Array.from(samples).sort();
-  const total = samples.reduce((sum, x) => sum + x, 0);
+  const { sorted, total, ...latency } = describe(samples, 1, 3);
   return {
-    n: samples.length,
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    mean: round(total / samples.length),
+    ...latency,
     min: round(sorted[0]),
     max: round(sorted[sorted.length - 1]),
     // Sequential: one request in flight, so this is 1000 / mean.
     rps: Math.round(samples.length / (total / 1000)),
+  };
+}
+
+/**
+ * n, p50/p90/p99 and mean of samples times `scale` (1000: ms → µs), with `digits` decimals: for
+ * suites whose calls are too short for milliseconds.
+ */
+export function latencySummary(samples, { scale = 1, digits = 3 } = {}) {
+  const { sorted: _sorted, total: _total, ...latency } = describe(samples, scale, digits);
+  return latency;
+}
+
+function describe(samples, scale, digits) {
+  const sorted = Float64Array.from(samples, (x) => x * scale).sort();
+  const total = sorted.reduce((sum, x) => sum + x, 0);
+  return {
+    sorted,
+    total,
+    n: samples.length,
+    p50: round(percentile(sorted, 50), digits),
+    p90: round(percentile(sorted, 90), digits),
+    p99: round(percentile(sorted, 99), digits),
+    mean: round(total / samples.length, digits),
   };
 }
 
@@ -79,4 +97,48 @@ export async function measureSideBySide(cases, { iterations, warmup, roundSize =
     truncated,
     wallMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * `total` calls of `fn`, `inFlight` at a time (the calls share whatever session `fn` uses):
+ * calls/s over the whole batch, p50/p99 per call.
+ */
+export async function inParallel(fn, inFlight, total) {
+  const samples = [];
+  let started = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (started < total) {
+      started += 1;
+      const t = performance.now();
+      await fn();
+      samples.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const wallMs = performance.now() - t0;
+  const stats = summarize(samples);
+  return { n: stats.n, p50: stats.p50, p99: stats.p99, callsPerSecond: Math.round(total / (wallMs / 1000)) };
+}
+
+/** summarize() of each case's samples: { key: summary }. */
+export function summarizeEach(samplesByCase) {
+  return Object.fromEntries(Object.entries(samplesByCase).map(([key, samples]) => [key, summarize(samples)]));
+}
+
+/**
+ * inParallel() for each case at each level of `inFlight` (one case after another): { [inFlight]: { key: result } }.
+ * cases: { key: async () => void }.
+ */
+export async function measureConcurrency(cases, { inFlight, total, signal, log }) {
+  const concurrency = {};
+  for (const level of inFlight) {
+    log(`concurrency ${level}: ${total} calls per case`);
+    concurrency[level] = {};
+    for (const [key, fn] of Object.entries(cases)) {
+      signal.throwIfAborted();
+      concurrency[level][key] = await inParallel(fn, level, total);
+    }
+  }
+  return concurrency;
 }

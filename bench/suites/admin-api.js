@@ -6,13 +6,10 @@
 //   (c) healthz  GET /healthz, the framework floor (Fastify + Nest routing, no I/O)
 //
 // plus the cold start of a control plane (createApp + listen) over a few runs.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHttpClient } from '../lib/http.js';
+import { controlPlane, controlPlaneConfig, createCleanups, listen, startStack } from '../lib/stack.js';
 import { measureSideBySide, ratios, round, summarize } from '../lib/stats.js';
-import { formatTable } from '../lib/table.js';
+import { formatRatioTable, formatTable, latencyColumns } from '../lib/table.js';
 
 export const description = 'GraphQL nodepools page vs. the same Prisma read vs. /healthz, plus control-plane cold start';
 /** The runner aborts the suite after this long (it is meant to take well under a minute). */
@@ -32,12 +29,9 @@ const SETTINGS = {
 const NODEPOOLS_QUERY = 'query { nodepools(first: 20) { nodes { id name kind } } }';
 const KINDS = ['SAAS', 'VPC', 'ON_PREM'];
 
-const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
-
 export async function run({ signal, log, iterations = SETTINGS.iterations }) {
   const warmup = Math.min(SETTINGS.warmup, iterations);
-  const cleanups = [];
-  const defer = (name, fn) => cleanups.push({ name, fn });
+  const { defer, runAll } = createCleanups('admin-api');
   const setup = {};
   const step = async (name, work) => {
     signal.throwIfAborted();
@@ -48,60 +42,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
   };
 
   try {
-    const { makeSearchableDir, startNats, startPostgres, startRedis } = await import('@switchyard/devstack');
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
-    // Postgres runs as the user "postgres" when we are root: it must be able to enter the dir.
-    makeSearchableDir(dir);
-    defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
-
-    log('starting postgres, nats-server and redis-server on 127.0.0.1');
-    const startedServers = [];
-    const keep = (handle) => {
-      startedServers.push(handle);
-      return handle;
-    };
-    // Registered before they start, so a half-started stack is stopped too.
-    defer('servers', () => Promise.allSettled(startedServers.map((h) => h.stop())));
-    // The control plane needs NATS in operator mode and the auth bundle's file (SWITCHYARD_NATS_AUTH_FILE).
-    const { createNatsAuthBundle } = await import('@switchyard/nats-auth');
-    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench-admin-api' });
-    const authFile = join(dir, 'nats-auth.json');
-    writeFileSync(authFile, JSON.stringify(bundle), { mode: 0o600 });
-    const [pg, nats, redis] = await step('infraMs', () =>
-      Promise.all([
-        startPostgres({
-          dataDir: join(dir, 'pg'),
-          persistent: false,
-          durable: false,
-          password: randomBytes(12).toString('hex'),
-          databases: ['switchyard_bench'],
-        }).then(keep),
-        startNats({ dir: join(dir, 'nats'), auth: bundle }).then(keep),
-        startRedis({ dir: join(dir, 'redis') }).then(keep),
-      ]),
-    );
-    const databaseUrl = pg.databaseUrl('switchyard_bench');
-
-    log('migrating');
-    const { migrate, ApiKeyRole } = await import('@switchyard/db');
-    const migrated = await step('migrateMs', () => migrate(databaseUrl));
-    log(`applied ${migrated.applied.length} migration(s)`);
-
-    const { loadConfig } = await import(controlPlane('config/config.js'));
+    const stack = await startStack({ suite: 'admin-api', operatorName: 'bench-admin-api', defer, log, signal });
+    log(`applied ${stack.timings.migrationsApplied} migration(s)`);
+    const { ApiKeyRole } = await import('@switchyard/db');
     const { createLogger } = await import(controlPlane('logging/logger.js'));
-    const config = loadConfig({
-      SWITCHYARD_DATABASE_URL: databaseUrl,
-      SWITCHYARD_REDIS_URL: redis.url,
-      SWITCHYARD_NATS_URL: nats.url,
-      SWITCHYARD_NATS_AUTH_FILE: authFile,
-      SWITCHYARD_SECRETS_KEY: randomBytes(32).toString('base64'),
-      SWITCHYARD_AUDIT_HMAC_KEY: randomBytes(32).toString('base64'),
-      SWITCHYARD_HOST: '127.0.0.1',
-      SWITCHYARD_PORT: '0',
-      SWITCHYARD_LOG_LEVEL: 'silent',
-      SWITCHYARD_MIGRATE_ON_START: 'false',
-      SWITCHYARD_SKIP_BOOTSTRAP_KEY: 'true',
-    });
+    const config = await controlPlaneConfig(stack);
     const logger = createLogger(config.logLevel);
 
     // The first import of the app's module graph (Nest, Apollo, the resolvers); @switchyard/db
@@ -109,13 +54,6 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const importStarted = performance.now();
     const { createApp } = await import(controlPlane('create-app.js'));
     const importMs = round(performance.now() - importStarted, 1);
-
-    const listen = async (app) => {
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const address = app.getHttpServer().address();
-      if (!address || typeof address === 'string') throw new Error('the control plane did not bind a TCP port');
-      return `http://127.0.0.1:${address.port}`;
-    };
 
     // Cold start: a fresh application each time, in this process (modules already imported).
     log(`cold start: createApp + listen, ${SETTINGS.coldStarts} runs`);
@@ -252,17 +190,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
         maxMs: sortedTotals[sortedTotals.length - 1],
         readyMedianMs: sortedReady[Math.floor(sortedReady.length / 2)],
       },
-      setup: { ...setup, migrationsApplied: migrated.applied.length },
+      setup: { infraMs: stack.timings.infraMs, migrateMs: stack.timings.migrateMs, ...setup, migrationsApplied: stack.timings.migrationsApplied },
     };
   } finally {
     // Reverse order: app and clients before the servers, the temp dir last.
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`  admin-api: cleanup of ${name} failed: ${error?.message ?? error}`);
-      }
-    }
+    await runAll();
   }
 }
 
@@ -280,35 +212,9 @@ async function waitUntilReady(client, signal) {
 
 export function report(result) {
   const caseRows = Object.values(result.cases);
-  const latency = formatTable(
-    [
-      { title: 'case', key: 'label' },
-      { title: 'n', key: 'n' },
-      { title: 'p50 ms', key: 'p50', digits: 3 },
-      { title: 'p90 ms', key: 'p90', digits: 3 },
-      { title: 'p99 ms', key: 'p99', digits: 3 },
-      { title: 'mean ms', key: 'mean', digits: 3 },
-      { title: 'req/s', key: 'rps' },
-    ],
-    caseRows,
-  );
-  const times = (x) => `${x.toFixed(2)}x`;
-  const ratioRows = Object.entries(result.ratios).map(([name, r]) => ({
-    ratio: name === 'graphql/prisma' ? '(a)/(b) graphql / prisma' : '(a)/(c) graphql / healthz',
-    p50: times(r.p50),
-    p90: times(r.p90),
-    p99: times(r.p99),
-    mean: times(r.mean),
-  }));
-  const ratioTable = formatTable(
-    [
-      { title: 'ratio', key: 'ratio' },
-      { title: 'p50', key: 'p50', align: 'right' },
-      { title: 'p90', key: 'p90', align: 'right' },
-      { title: 'p99', key: 'p99', align: 'right' },
-      { title: 'mean', key: 'mean', align: 'right' },
-    ],
-    ratioRows,
+  const latency = formatTable([...latencyColumns(), { title: 'req/s', key: 'rps' }], caseRows);
+  const ratioTable = formatRatioTable(
+    Object.entries(result.ratios).map(([name, r]) => ({ ratio: name === 'graphql/prisma' ? '(a)/(b) graphql / prisma' : '(a)/(c) graphql / healthz', ...r })),
   );
   const cold = formatTable(
     [

@@ -15,8 +15,8 @@
 // Part 2 — cumulative regret on a simulated non-stationary Bernoulli workload (the best version
 // changes mid-run): discounted Thompson vs UCB1 vs ε-greedy vs a fixed 50/50 split, all through
 // the same armShares + floors code the router uses.
-import { percentile, round } from '../lib/stats.js';
-import { formatTable } from '../lib/table.js';
+import { latencySummary, round } from '../lib/stats.js';
+import { formatTable, latencyColumns } from '../lib/table.js';
 
 export const description = 'route() µs per decision (weights vs Thompson, 60 and 100 runners × 3 arms) and bandit regret on a changing workload';
 export const timeoutMs = 120_000;
@@ -115,11 +115,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
   log('regret simulation: discounted Thompson vs UCB1 vs ε-greedy vs fixed 50/50');
   const regret = simulateRegret(router, SETTINGS.regret, signal);
 
-  const summary = (xs) => {
-    const sorted = Float64Array.from(xs).sort();
-    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    return { n: xs.length, p50: round(percentile(sorted, 50), 2), p90: round(percentile(sorted, 90), 2), p99: round(percentile(sorted, 99), 2), mean: round(mean, 2), max: round(sorted[sorted.length - 1], 1) };
-  };
+  const summary = (xs) => ({ ...latencySummary(xs, { digits: 2 }), max: round(xs.reduce((m, x) => Math.max(m, x), -Infinity), 1) });
   const stats = Object.fromEntries(keys.map((k) => [k, { ...summary(samples[k]), decisionsPerSecond: throughput[k] }]));
   const ratio = (a, b) => round(stats[a].p50 / stats[b].p50, 2);
   return {
@@ -230,16 +226,7 @@ function simulateRegret(router, { decisions, decisionsPerSecond, switchAt, rates
 export function report(result) {
   const rows = Object.entries(result.cases).map(([name, s]) => ({ name, ...s }));
   const latency = formatTable(
-    [
-      { title: 'case', key: 'name' },
-      { title: 'n', key: 'n' },
-      { title: 'p50 µs', key: 'p50', digits: 2 },
-      { title: 'p90 µs', key: 'p90', digits: 2 },
-      { title: 'p99 µs', key: 'p99', digits: 2 },
-      { title: 'mean µs', key: 'mean', digits: 2 },
-      { title: 'max µs', key: 'max', digits: 1 },
-      { title: 'decisions/s', key: 'decisionsPerSecond' },
-    ],
+    [...latencyColumns({ unit: 'µs', digits: 2, labelKey: 'name' }), { title: 'max µs', key: 'max', digits: 1 }, { title: 'decisions/s', key: 'decisionsPerSecond' }],
     rows,
   );
   const ratios = Object.entries(result.ratios)

@@ -12,12 +12,9 @@
 //
 // World: 3 nodepools × 20 runners, each runner holding all 3 versions; the policy allows the EU
 // only (one nodepool is US) with a failover order; 2 runners ejected through the shared statistics.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { measureSideBySide, percentile, round } from '../lib/stats.js';
-import { formatTable } from '../lib/table.js';
+import { controlPlane, controlPlaneConfig, createCleanups, createControlPlane, startStack } from '../lib/stack.js';
+import { latencySummary, measureSideBySide, round } from '../lib/stats.js';
+import { formatTable, latencyColumns } from '../lib/table.js';
 
 export const description = 'RoutedUpstreamChooser.candidates() end to end with Redis vs the pure route() (60 runners × 3 versions)';
 export const timeoutMs = 180_000;
@@ -26,42 +23,16 @@ export const timeoutMs = 180_000;
 // and health reads (in the background of a decision) to happen inside the measured loop.
 const SETTINGS = { warmup: 500, iterations: 100_000, roundSize: 1_000, budgetMs: 60_000, rebuilds: 300, outcomes: 2_000 };
 
-const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
-
 export async function run({ signal, log, iterations = SETTINGS.iterations }) {
   const warmup = Math.min(SETTINGS.warmup, iterations);
-  const cleanups = [];
-  const defer = (name, fn) => cleanups.push({ name, fn });
+  const { defer, runAll } = createCleanups('routing');
   try {
-    const { makeSearchableDir, startNats, startPostgres, startRedis } = await import('@switchyard/devstack');
-    const { createNatsAuthBundle } = await import('@switchyard/nats-auth');
-    const { migrate } = await import('@switchyard/db');
     const { createUser } = await import('@nats-io/jwt');
     const router = await import('@switchyard/router');
 
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-routing-'));
-    makeSearchableDir(dir);
-    defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
-
-    log('starting postgres, nats-server (operator mode) and redis-server on 127.0.0.1');
-    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench' });
-    const authFile = join(dir, 'nats-auth.json');
-    writeFileSync(authFile, JSON.stringify(bundle), { mode: 0o600 });
-    const servers = [];
-    defer('servers', () => Promise.allSettled(servers.map((server) => server.stop())));
-    const keep = (server) => (servers.push(server), server);
-    const [pg, nats, redis] = await Promise.all([
-      startPostgres({ dataDir: join(dir, 'pg'), persistent: false, durable: false, password: randomBytes(12).toString('hex'), databases: ['switchyard_bench'] }).then(keep),
-      startNats({ dir: join(dir, 'nats'), auth: bundle }).then(keep),
-      startRedis({ dir: join(dir, 'redis') }).then(keep),
-    ]);
-    const databaseUrl = pg.databaseUrl('switchyard_bench');
-    await migrate(databaseUrl);
+    const stack = await startStack({ suite: 'routing', defer, log, signal });
 
     log('starting the control plane in-process');
-    const { loadConfig } = await import(controlPlane('config/config.js'));
-    const { createLogger } = await import(controlPlane('logging/logger.js'));
-    const { createApp } = await import(controlPlane('create-app.js'));
     const { PRISMA } = await import(controlPlane('database/database.module.js'));
     const { LOGGER } = await import(controlPlane('logging/logging.module.js'));
     const { RunnerLivenessService } = await import(controlPlane('runners/runner-liveness.service.js'));
@@ -71,21 +42,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const { RoutingSnapshotSource } = await import(controlPlane('routing/routing-snapshot-source.js'));
     const { RoutedUpstreamChooser } = await import(controlPlane('routing/routed-upstream-chooser.js'));
     const { OutstandingRequests } = await import(controlPlane('routing/outstanding-requests.js'));
-    const config = loadConfig({
-      SWITCHYARD_DATABASE_URL: databaseUrl,
-      SWITCHYARD_REDIS_URL: redis.url,
-      SWITCHYARD_NATS_URL: nats.url,
-      SWITCHYARD_NATS_AUTH_FILE: authFile,
-      SWITCHYARD_SECRETS_KEY: randomBytes(32).toString('base64'),
-      SWITCHYARD_AUDIT_HMAC_KEY: randomBytes(32).toString('base64'),
-      SWITCHYARD_HOST: '127.0.0.1',
-      SWITCHYARD_PORT: '0',
-      SWITCHYARD_LOG_LEVEL: 'silent',
-      SWITCHYARD_MIGRATE_ON_START: 'false',
-      SWITCHYARD_SKIP_BOOTSTRAP_KEY: 'true',
-    });
-    const app = await createApp(config, createLogger(config.logLevel));
-    defer('control plane', () => app.close());
+    const app = await createControlPlane(await controlPlaneConfig(stack), { defer });
     await app.init();
     // Its start-up reconcile marks runners that are not on NATS OFFLINE: seed after it.
     await app.get(RunnerLivenessService).ready();
@@ -200,11 +157,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       { iterations: SETTINGS.outcomes, warmup: 100, roundSize: 500, budgetMs: 30_000, signal },
     );
 
-    const us = (samples) => {
-      const sorted = Float64Array.from(samples, (ms) => ms * 1000).sort();
-      const mean = sorted.reduce((sum, x) => sum + x, 0) / sorted.length;
-      return { n: sorted.length, p50: round(percentile(sorted, 50), 1), p90: round(percentile(sorted, 90), 1), p99: round(percentile(sorted, 99), 1), mean: round(mean, 1) };
-    };
+    const us = (samples) => latencySummary(samples, { scale: 1000, digits: 1 });
     const results = Object.fromEntries(
       [...Object.entries(measured.samples), ...Object.entries(apart.samples), ...Object.entries(outcomes.samples)].map(([key, samples]) => [key, us(samples)]),
     );
@@ -224,25 +177,12 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       wallMs: measured.wallMs,
     };
   } finally {
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        log(`cleanup of ${name} failed: ${error.message}`);
-      }
-    }
+    await runAll((name, error) => log(`cleanup of ${name} failed: ${error.message}`));
   }
 }
 
 export function report(result) {
-  const columns = [
-    { title: 'case', key: 'case' },
-    { title: 'n', key: 'n' },
-    { title: 'p50 µs', key: 'p50', digits: 1 },
-    { title: 'p90 µs', key: 'p90', digits: 1 },
-    { title: 'p99 µs', key: 'p99', digits: 1 },
-    { title: 'mean µs', key: 'mean', digits: 1 },
-  ];
+  const columns = latencyColumns({ unit: 'µs', digits: 1, labelKey: 'case' });
   return [
     `${result.world}\n${result.conditions}\n`,
     formatTable(columns, Object.entries(result.results).map(([key, r]) => ({ case: key, ...r }))),

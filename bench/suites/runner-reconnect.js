@@ -15,6 +15,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerCreds } from '../lib/runner.js';
+import { createCleanups } from '../lib/stack.js';
 import { percentile, round } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 
@@ -28,13 +30,10 @@ const RUNNER_RECONNECT = { waitMs: 1_000, jitterMs: 1_000 };
 const RUNNER_CLI = fileURLToPath(new URL('../../apps/runner/dist/cli.js', import.meta.url));
 
 export async function run({ signal, log }) {
-  const cleanups = [];
-  const defer = (name, fn) => cleanups.push({ name, fn });
+  const { defer, runAll } = createCleanups('runner-reconnect');
   try {
     const { startNats, getFreePort } = await import('@switchyard/devstack');
-    const { createNatsAuthBundle, signUserJwt, credsText } = await import('@switchyard/nats-auth');
-    const { runnerPermissions } = await import('@switchyard/protocol');
-    const { createUser } = await import('@nats-io/jwt');
+    const { createNatsAuthBundle } = await import('@switchyard/nats-auth');
     const { connect, credsAuthenticator } = await import('@nats-io/transport-node');
 
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-runner-reconnect-'));
@@ -52,18 +51,10 @@ export async function run({ signal, log }) {
     const runners = [];
     for (let i = 0; i < SETTINGS.runners; i++) {
       const runnerId = randomUUID();
-      const key = createUser();
-      const jwt = await signUserJwt({
-        name: `runner-${runnerId}`,
-        userPublicKey: key.getPublicKey(),
-        accountPublicKey: bundle.appAccount.publicKey,
-        accountSigningSeed: bundle.appAccount.signingSeed,
-        permissions: runnerPermissions(runnerId),
-      });
       const hostDir = join(dir, `host-${i}`);
       const dataDir = join(hostDir, 'data');
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      writeFileSync(join(dataDir, 'runner.creds'), credsText(jwt, key), { mode: 0o600 });
+      writeFileSync(join(dataDir, 'runner.creds'), await runnerCreds(bundle, runnerId), { mode: 0o600 });
       writeFileSync(join(dataDir, 'identity.json'), JSON.stringify({ runnerId, natsUrls: [nats.url] }), { mode: 0o600 });
       const config = join(hostDir, 'runner.json');
       // start never calls the control plane; the URL is only required by the config schema.
@@ -145,13 +136,7 @@ export async function run({ signal, log }) {
       perRestart,
     };
   } finally {
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`  runner-reconnect: cleanup of ${name} failed: ${error?.message ?? error}`);
-      }
-    }
+    await runAll();
   }
 }
 
