@@ -8,6 +8,7 @@ import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { loadConfig, type ControlPlaneConfig } from '../src/config/config.js';
 import { NatsLink } from '../src/connections/nats-link.js';
 import { createApp } from '../src/create-app.js';
+import { RunnerLivenessService } from '../src/runners/runner-liveness.service.js';
 import { PRISMA } from '../src/database/database.module.js';
 import { createLogger } from '../src/logging/logger.js';
 
@@ -55,6 +56,9 @@ export async function startControlPlane(extraEnv: Record<string, string> = {}): 
   // The app dials NATS in the background; on a loaded machine the first connect can outlast the
   // relay's 5 s wait for it. Tests start once it is up, as a deployment would once /readyz is 200.
   await app.get(NatsLink).connected(30_000);
+  // The first CONNZ reconciliation marks every runner row without a live NATS connection OFFLINE:
+  // a test that creates HEALTHY rows before it finished would race it.
+  await app.get(RunnerLivenessService).ready();
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('control plane did not bind a TCP port');
   const url = `http://127.0.0.1:${address.port}`;
