@@ -10,6 +10,8 @@ export interface DemoSecrets {
   postgresPassword: string;
   /** The demo admin key, shown once by `keys create`, so later runs can reuse it. */
   adminKey?: string;
+  /** The demo agent key (role AGENT, scope mcp:call) for MCP clients. */
+  agentKey?: string;
 }
 
 export function loadOrCreateSecrets(file: string): { secrets: DemoSecrets; created: boolean } {

@@ -9,6 +9,7 @@ import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from 
 import { prepareDemoHome, type DemoPaths } from './demo-home.js';
 import { loadOrCreateNatsAuth } from './demo-nats.js';
 import { loadOrCreateSecrets, saveSecrets, type DemoSecrets } from './demo-secrets.js';
+import { demoAgentKey, verifyMcp } from './demo-mcp.js';
 import { startDemoRunner, localEverything, type DemoRunner } from './demo-runner.js';
 import { DEMO_PLACED_SERVER, DEMO_RUNNER_NODEPOOL, demoServers, seedDemo, verifyDemo, WHOAMI } from './demo-seed.js';
 import { pickPort } from './free-port.js';
@@ -86,10 +87,17 @@ async function main(): Promise<number> {
         })),
       (r) => `${r.identity === 'enrolled' ? 'enrolled' : 'kept'} in ${DEMO_RUNNER_NODEPOOL}, serving ${DEMO_PLACED_SERVER}`,
     );
-    writeDemoJson(paths, ready.url, ready.adminKey);
-    printReady(progress, ready.url, ready.adminKey, paths, runner.runnerId);
+    const gatewayUrl = `${ready.url}/mcp/${DEMO_PLACED_SERVER}`;
+    const agent = await progress.step('agent key', () => demoAgentKey(gql, gatewayUrl, secrets.agentKey), (a) => (a.created ? 'created demo-agent (mcp:call)' : 'kept from an earlier run'));
+    if (agent.created) {
+      secrets.agentKey = agent.key;
+      saveSecrets(paths.secrets, secrets);
+    }
+    writeDemoJson(paths, ready.url, ready.adminKey, agent.key);
+    printReady(progress, ready.url, ready.adminKey, paths, runner.runnerId, agent.key);
     if (once) {
       await progress.step('verify', () => verifyDemo(gql, servers), () => 'admin key, nodepools and servers read back');
+      await progress.step('verify mcp', () => verifyMcp(gatewayUrl, agent.key), (r) => `${r.tools} tools, echo answered "${r.echo}" through /mcp/${DEMO_PLACED_SERVER}`);
       await shutdown();
       return 0;
     }
@@ -221,13 +229,13 @@ async function keyWorks(gql: Graphql): Promise<boolean> {
   }
 }
 
-function writeDemoJson(paths: DemoPaths, url: string, adminKey: string): void {
-  const demo = { url, graphql: `${url}/graphql`, healthz: `${url}/healthz`, readyz: `${url}/readyz`, adminKey };
+function writeDemoJson(paths: DemoPaths, url: string, adminKey: string, agentKey: string): void {
+  const demo = { url, graphql: `${url}/graphql`, mcp: `${url}/mcp`, healthz: `${url}/healthz`, readyz: `${url}/readyz`, adminKey, agentKey };
   writeFileSync(paths.demoJson, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   chmodSync(paths.demoJson, 0o600); // mode only applies when the file is created
 }
 
-function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths, runnerId: string): void {
+function printReady(progress: Progress, url: string, adminKey: string, paths: DemoPaths, runnerId: string, agentKey: string): void {
   const rel = (path: string): string => relative(process.cwd(), path);
   progress.line('');
   progress.line(`Switchyard demo ready in ${progress.total()}`);
@@ -235,8 +243,11 @@ function printReady(progress: Progress, url: string, adminKey: string, paths: De
   progress.line(`  GraphQL        ${url}/graphql`);
   progress.line(`  Health         ${url}/healthz   ${url}/readyz`);
   progress.line(`  Admin key      ${adminKey}`);
+  progress.line(`  MCP gateway    ${url}/mcp/${DEMO_PLACED_SERVER}   ${url}/mcp (every server the key may use)`);
+  progress.line(`  Agent key      ${agentKey}  (role AGENT, scope mcp:call)`);
   progress.line(`  Runner         ${runnerId} (ON_PREM, ${DEMO_RUNNER_NODEPOOL}) serving ${DEMO_PLACED_SERVER}; log ${rel(join(paths.logs, 'runner.log'))}`);
-  progress.line(`  Saved in       ${rel(paths.demoJson)} (url, graphql, adminKey); logs in ${rel(paths.logs)}/`);
+  progress.line(`  Saved in       ${rel(paths.demoJson)} (url, graphql, mcp, adminKey, agentKey); logs in ${rel(paths.logs)}/`);
+  progress.line(`  Inspector      npx @modelcontextprotocol/inspector  →  Streamable HTTP, ${url}/mcp/${DEMO_PLACED_SERVER}, header Authorization: Bearer <agent key>`);
   progress.line(`  Try            curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $(node -p "require('./${rel(paths.demoJson)}').adminKey")" -d '{"query":"{ nodepools { nodes { name kind region jurisdiction } } }"}'`);
   progress.line('');
 }

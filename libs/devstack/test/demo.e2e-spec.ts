@@ -57,6 +57,8 @@ describe('npm run demo', () => {
     expect(saved.url).toBe(`http://127.0.0.1:${env.SWITCHYARD_PORT}`);
     expect(saved.graphql).toBe(`${saved.url}/graphql`);
     expect(saved.adminKey).toMatch(/^sy_/);
+    expect(saved.agentKey).toMatch(/^sy_/);
+    expect(saved.mcp).toBe(`${saved.url}/mcp`);
     expect(run.output).toContain(saved.adminKey);
     expect(statSync(join(home, 'demo.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'secrets.json')).mode & 0o777).toBe(0o600);
@@ -64,6 +66,8 @@ describe('npm run demo', () => {
     expect(run.output).toMatch(/nats\s+nats:\/\/127\.0\.0\.1:\d+ \(operator, new keys\)/);
     // A local runner enrolled into the ON_PREM nodepool and reported server-everything RUNNING.
     expect(run.output).toMatch(/runner\s+enrolled in onprem-gpu-de, serving everything/);
+    // An MCP client reached server-everything on that runner through the gateway with the agent key.
+    expect(run.output).toMatch(/verify mcp\s+\d+ tools, echo answered "Echo: hello from the demo" through \/mcp\/everything/);
     expect(statSync(join(home, 'runner', 'data', 'runner.creds')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(home, 'logs', 'runner.log'), 'utf8')).toContain('"msg":"runner stopped"');
     // Everything it started is gone.
@@ -75,6 +79,7 @@ describe('npm run demo', () => {
     expect(run.output).toContain('kept from an earlier run');
     expect(run.output).toContain('(operator, kept keys)');
     expect(run.output).toMatch(/runner\s+kept in onprem-gpu-de, serving everything/);
+    expect(run.output).toMatch(/agent key\s+kept from an earlier run/);
     expect(run.output).toMatch(/seed\s+0 created, \d+ already there/);
     expect(run.output).toMatch(/SIGINT: stopping[\s\S]*Stopped in \d+ ms/);
     expect(run.code).toBe(0);
