@@ -4,7 +4,6 @@ import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcRequest } from
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../../api-keys/api-keys.service.js';
-import { bearerToken, hashSecret } from '../../auth/api-key-secret.js';
 import type { Principal } from '../../auth/principal.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../../config/config.js';
 import { REDIS } from '../../connections/connections.module.js';
@@ -13,19 +12,19 @@ import { RunnerRelay } from '../../relay/runner-relay.js';
 import { RetiredVersions } from '../../rollouts/retired-versions.js';
 import { OutstandingRequests } from '../../routing/outstanding-requests.js';
 import { RoutingStats } from '../../routing/routing-stats.js';
-import { JsonAnswer, type ClientStream } from '../client-stream.js';
+import { JsonAnswer } from '../client-stream.js';
 import { EventLog } from '../event-log.js';
 import { GatewayPolicies } from '../gateway-policies.js';
 import type { GatewayReply } from '../gateway-reply.js';
 import type { GatewaySession, GatewaySessionDeps } from '../gateway-session.js';
+import { GatewayAdmission, replying, type Headers } from '../gateway-admission.js';
 import type { HandoffReply, HandoffRequest } from '../handoff-messages.js';
-import { acceptsEventStream, headerValue, parseEventId, protocolVersionProblem } from '../http-checks.js';
+import { acceptsEventStream, headerValue, parseEventId } from '../http-checks.js';
 import { classify, parseBody, type IncomingMessage } from '../incoming-message.js';
 import { errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
-import { mayUseGateway } from '../mcp-scope.js';
-import { PrincipalCache } from '../principal-cache.js';
 import { handedOver, notFound, refuse, refuseWith, Refusal } from '../refusal.js';
 import { SessionHandoff } from '../session-handoff.js';
+import { asHttp, getHere, hostHandedOver, primes, SessionHolding, type HolderReply } from '../session-holding.js';
 import { SessionOpener } from '../session-opener.js';
 import { SessionStore } from '../session-store.js';
 import { ToolInvocationsRepository } from '../tool-invocations.repository.js';
@@ -40,13 +39,10 @@ import { ShortNames } from './gateway-names.js';
 import { ROUTED_METHODS } from './request-target.js';
 import { UpstreamTap } from './upstream-tap.js';
 
-type Headers = Record<string, string | string[] | undefined>;
-
 /** Handoff requests of `/mcp` name this instead of a server (server names are `[a-z0-9-]+`). */
 export const AGGREGATE_HANDOFF_SERVER = '*';
 
 type Place = { kind: 'here'; session: AggregateSession } | { kind: 'elsewhere'; record: AggregateRecord };
-type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: 'stream'; stream: ClientStream; prime: boolean };
 
 const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
 /** How often a replica looks whether the set of served servers changed under its open sessions (one query for all of them). */
@@ -62,25 +58,24 @@ const SERVER_SET_CHECK_MS = 10_000;
 @Injectable()
 export class AggregateService implements OnModuleDestroy {
   readonly replicaId = randomUUID();
-  private readonly local = new Map<string, AggregateSession>();
-  private readonly unserve = new Map<string, () => void>();
+  private readonly local: SessionHolding<AggregateSession>;
   /** Upstream session id → the aggregated session it belongs to. */
   private readonly owners = new Map<string, AggregateSession>();
   private readonly tap: UpstreamTap;
   private readonly upstreamDeps: GatewaySessionDeps;
   private readonly sessionDeps: AggregateSessionDeps;
-  private readonly principals: PrincipalCache;
+  private readonly admission: GatewayAdmission;
   private readonly log: Logger;
   private readonly serverSetTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly apiKeys: ApiKeysService,
+    apiKeys: ApiKeysService,
     private readonly relay: RunnerRelay,
     @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
-    private readonly handoff: SessionHandoff,
+    handoff: SessionHandoff,
     private readonly upstreams: UpstreamsRepository,
     private readonly sessions: SessionStore,
-    private readonly eventLog: EventLog,
+    eventLog: EventLog,
     private readonly audit: ToolInvocationsRepository,
     private readonly store: AggregateStore,
     private readonly policies: GatewayPolicies,
@@ -93,7 +88,8 @@ export class AggregateService implements OnModuleDestroy {
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'gateway-aggregate' });
-    this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
+    this.admission = new GatewayAdmission(apiKeys, config.mcp.keyCacheSeconds * 1000);
+    this.local = new SessionHolding({ handoff, eventLog, records: store, log: this.log, names: { one: 'an aggregated session', kind: 'aggregated session' } });
     this.tap = new UpstreamTap(redis, config, logger);
     this.upstreamDeps = {
       // The router learns of the calls through /mcp as of those through /mcp/<server>.
@@ -125,12 +121,7 @@ export class AggregateService implements OnModuleDestroy {
       openUpstream: (server, principal, initialize, owner) => this.openUpstream(server, principal, initialize, owner),
       touchUpstream: (upstreamSessionId) => sessions.touch(upstreamSessionId),
       isRetired: (versionId) => retired.isRetired(versionId),
-      ended: (session) => {
-        if (this.local.get(session.sessionId) !== session) return;
-        this.local.delete(session.sessionId);
-        this.unserve.get(session.sessionId)?.();
-        this.unserve.delete(session.sessionId);
-      },
+      ended: (session) => this.local.ended(session),
     };
     this.serverSetTimer = setInterval(() => void this.checkServerSets(), SERVER_SET_CHECK_MS);
     this.serverSetTimer.unref();
@@ -157,7 +148,7 @@ export class AggregateService implements OnModuleDestroy {
 
   async post(headers: Headers, body: Buffer | undefined): Promise<GatewayReply> {
     return this.replying(async () => {
-      const principal = await this.admit(headers);
+      const principal = await this.admission.admit(headers);
       const parsed = parseBody(body);
       if (!parsed.ok) throw refuse(400, parsed.code, parsed.message);
       const { incoming } = parsed;
@@ -166,11 +157,11 @@ export class AggregateService implements OnModuleDestroy {
         await this.policies.assertWithinRateLimit({ principal, serverName: AGGREGATE_HANDOFF_SERVER, message: incoming.message });
         return this.open(principal, incoming.message);
       }
-      this.checkProtocolVersion(headers);
+      this.admission.checkProtocolVersion(headers);
       const sse = acceptsEventStream(headerValue(headers.accept));
       const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'here') return this.asHttp(place.session, await this.postHere(place.session, principal, incoming, sse, traceparent));
-      const reply = await this.forward(place.record, {
+      if (place.kind === 'here') return asHttp(place.session, await this.postHere(place.session, principal, incoming, sse, traceparent));
+      const reply = await this.local.forward(place.record, {
         v: 1,
         op: 'post',
         serverName: AGGREGATE_HANDOFF_SERVER,
@@ -179,31 +170,31 @@ export class AggregateService implements OnModuleDestroy {
         message: incoming.message,
         ...(traceparent === undefined ? {} : { traceparent }),
       });
-      return this.followed(place.record.sessionId, reply, sse);
+      return this.local.followed(place.record.sessionId, reply, sse);
     });
   }
 
   async get(headers: Headers): Promise<GatewayReply> {
     return this.replying(async () => {
-      const principal = await this.admit(headers);
+      const principal = await this.admission.admit(headers);
       if (!acceptsEventStream(headerValue(headers.accept))) throw refuse(406, JsonRpcCode.SERVER_ERROR, 'Not Acceptable: GET needs Accept: text/event-stream');
-      this.checkProtocolVersion(headers);
+      this.admission.checkProtocolVersion(headers);
       const lastEventId = headerValue(headers['last-event-id']);
       const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
       if (lastEventId !== undefined && resume === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
       const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'here') return this.getHere(place.session, resume);
-      const reply = await this.forward(place.record, { v: 1, op: 'get', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal), ...(resume ? { resume } : {}) });
-      return this.followed(place.record.sessionId, reply, true);
+      if (place.kind === 'here') return getHere(place.session, resume);
+      const reply = await this.local.forward(place.record, { v: 1, op: 'get', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal), ...(resume ? { resume } : {}) });
+      return this.local.followed(place.record.sessionId, reply, true);
     });
   }
 
   async delete(headers: Headers): Promise<GatewayReply> {
     return this.replying(async () => {
-      const principal = await this.admit(headers);
-      this.checkProtocolVersion(headers);
+      const principal = await this.admission.admit(headers);
+      this.admission.checkProtocolVersion(headers);
       const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'elsewhere') return this.followed(place.record.sessionId, await this.forward(place.record, { v: 1, op: 'delete', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal) }), false);
+      if (place.kind === 'elsewhere') return this.local.followed(place.record.sessionId, await this.local.forward(place.record, { v: 1, op: 'delete', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal) }), false);
       await place.session.close('the client ended the session');
       return { kind: 'empty', status: 200 };
     });
@@ -228,8 +219,7 @@ export class AggregateService implements OnModuleDestroy {
       upstreams: {},
     };
     const session = new AggregateSession(record, params, new ShortNames(), this.sessionDeps);
-    this.local.set(record.sessionId, session);
-    await this.serveHandoffs(session);
+    await this.local.hold(session, (request) => this.host(session, request));
     try {
       await this.store.save(record);
     } catch (error) {
@@ -306,24 +296,7 @@ export class AggregateService implements OnModuleDestroy {
       const answer = await sink.answer;
       return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer };
     }
-    return { kind: 'stream', stream: sink, prime: this.primes(session.record) };
-  }
-
-  private getHere(session: AggregateSession, resume: { streamId: string; seq: number } | undefined): GatewayReply {
-    const headers = { 'mcp-session-id': session.sessionId };
-    if (resume !== undefined) {
-      const stream = session.stream(resume.streamId);
-      if (stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${resume.streamId}.${resume.seq} names no stream of this session`);
-      return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: resume.seq, headers };
-    }
-    if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
-    return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: this.primes(session.record), headers };
-  }
-
-  private asHttp(session: AggregateSession, reply: HolderReply): GatewayReply {
-    const headers = { 'mcp-session-id': session.sessionId };
-    if (reply.kind === 'stream') return { kind: 'sse', sessionId: session.sessionId, stream: reply.stream, prime: reply.prime, headers };
-    return { ...reply, headers: { ...reply.headers, ...headers } };
+    return { kind: 'stream', stream: sink, prime: primes(session.record) };
   }
 
   /** The holder's side of a hand-over: the same operations as for its own clients. */
@@ -333,84 +306,10 @@ export class AggregateService implements OnModuleDestroy {
       return { kind: 'json', status: 404, body: errorResponse(undefined, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found') };
     }
     session.touch();
-    try {
-      switch (request.op) {
-        case 'post': {
-          const reply = await this.postHere(session, principal, classify(request.message), request.sse, request.traceparent, true);
-          if (reply.kind !== 'stream') return reply;
-          return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
-        }
-        case 'get': {
-          const reply = this.getHere(session, request.resume);
-          if (reply.kind !== 'sse') return reply as HandoffReply;
-          return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.resumeAfter ?? reply.stream.handOver(), prime: reply.prime, sse: true };
-        }
-        case 'delete':
-          await session.close('the client ended the session');
-          return { kind: 'empty', status: 200 };
-      }
-    } catch (error) {
-      if (error instanceof Refusal && error.reply.kind !== 'sse' && error.reply.kind !== 'sse-follow') return error.reply as HandoffReply;
-      throw error;
-    }
-  }
-
-  private async forward(record: AggregateRecord, request: HandoffRequest): Promise<HandoffReply> {
-    const reply = await this.handoff.forward(record.sessionId, request);
-    if (reply !== undefined) return reply;
-    this.log.warn({ sessionId: record.sessionId, holder: record.replicaId }, 'the replica holding an aggregated session is gone: session ended');
-    await this.store.remove(record.sessionId);
-    throw refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found (the replica holding it is gone)');
-  }
-
-  /** A holder's reply as this replica's HTTP answer: streams are followed in the Redis log. */
-  private async followed(sessionId: string, reply: HandoffReply, sse: boolean): Promise<GatewayReply> {
-    const headers = { 'mcp-session-id': sessionId };
-    if (reply.kind !== 'stream') return { ...reply, headers: { ...(reply.kind === 'json' ? reply.headers : {}), ...headers } } as GatewayReply;
-    if (sse) return { kind: 'sse-follow', sessionId, streamId: reply.streamId, afterSeq: reply.afterSeq, prime: reply.prime, headers };
-    const done = new AbortController();
-    try {
-      for await (const event of this.eventLog.follow(sessionId, reply.streamId, reply.afterSeq, done.signal)) {
-        if (!('method' in event.message)) return { kind: 'json', status: 200, body: event.message, headers };
-      }
-    } finally {
-      done.abort();
-    }
-    return { kind: 'empty', status: 202, headers };
-  }
-
-  private async serveHandoffs(session: AggregateSession): Promise<void> {
-    try {
-      const unserve = await this.handoff.serve(session.sessionId, (request) => this.host(session, request));
-      if (session.isOpen) this.unserve.set(session.sessionId, unserve);
-      else unserve();
-    } catch (error) {
-      this.log.warn({ sessionId: session.sessionId, err: (error as Error).message }, 'aggregated session not reachable from other replicas (no NATS)');
-    }
-  }
-
-  private primes(record: AggregateRecord): boolean {
-    return record.protocolVersion >= '2025-11-25';
-  }
-
-  private async admit(headers: Headers): Promise<Principal> {
-    const token = bearerToken(headers.authorization);
-    if (token === undefined) throw refuseWith(DomainError.unauthenticated());
-    const keyHash = hashSecret(token);
-    let principal = this.principals.get(keyHash, Date.now());
-    if (principal === undefined) {
-      principal = await this.apiKeys.authenticate(token).catch((error: unknown) => {
-        throw error instanceof DomainError ? refuseWith(error) : error;
-      });
-      this.principals.set(keyHash, principal, Date.now());
-    }
-    if (!mayUseGateway(principal)) throw refuseWith(DomainError.forbidden('This API key lacks the mcp:call scope'));
-    return principal;
-  }
-
-  private checkProtocolVersion(headers: Headers): void {
-    const problem = protocolVersionProblem(headerValue(headers['mcp-protocol-version']));
-    if (problem !== undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, problem);
+    return hostHandedOver(session, request, {
+      post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse, traceparent, true),
+      delete: () => session.close('the client ended the session'),
+    });
   }
 
   /** A session belongs to the key that opened it: anything else is "not found". */
@@ -427,15 +326,8 @@ export class AggregateService implements OnModuleDestroy {
     return { kind: 'elsewhere', record };
   }
 
-  private async replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof Refusal) return error.reply;
-      if (error instanceof DomainError) return refuseWith(error).reply;
-      this.log.error({ err: (error as Error).message }, 'aggregated gateway request failed');
-      return refuse(500, JsonRpcCode.INTERNAL_ERROR, 'Internal error').reply;
-    }
+  private replying(work: () => Promise<GatewayReply>): Promise<GatewayReply> {
+    return replying(work, this.log, 'aggregated gateway request failed');
   }
 }
 

@@ -1,0 +1,169 @@
+import type { JsonRpcMessage } from '@switchyard/protocol';
+import type { Logger } from 'pino';
+import type { ClientStream } from './client-stream.js';
+import type { EventLog } from './event-log.js';
+import type { GatewayReply } from './gateway-reply.js';
+import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
+import { JsonRpcCode } from './json-rpc-errors.js';
+import { refuse, Refusal } from './refusal.js';
+import type { SessionHandoff } from './session-handoff.js';
+
+/**
+ * What a session held by this replica offers the code that serves it, to this replica's clients or
+ * to another replica's (docs/gateway.md, "Serving a session from another replica"): a GatewaySession
+ * of `/mcp/<server>` or an AggregateSession of `/mcp`.
+ */
+export interface HeldSession {
+  readonly sessionId: string;
+  readonly isOpen: boolean;
+  /** The session's GET stream. */
+  readonly standalone: ClientStream;
+  readonly record: { protocolVersion: string };
+  stream(streamId: string): ClientStream | undefined;
+}
+
+/** What the holder of a session answers, before it is turned into HTTP here or a handoff reply. */
+export type HolderReply = Extract<GatewayReply, { kind: 'json' | 'empty' }> | { kind: 'stream'; stream: ClientStream; prime: boolean };
+
+/** How log lines name the sessions, e.g. `{ one: 'a gateway session', kind: 'session' }`. */
+export interface HeldSessionNames {
+  one: string;
+  kind: string;
+}
+
+/**
+ * The sessions this replica holds, and the hand-over between replicas: a held session is served
+ * to other replicas over NATS; a session held elsewhere is reached through its holder, whose
+ * streams this replica follows in the Redis event log.
+ */
+export class SessionHolding<S extends HeldSession> {
+  private readonly local = new Map<string, S>();
+  /** Ends the handoff subscription of each session held here. */
+  private readonly unserve = new Map<string, () => void>();
+
+  constructor(
+    private readonly deps: {
+      handoff: SessionHandoff;
+      eventLog: EventLog;
+      /** The session records in Redis: a record whose holder is gone is removed. */
+      records: { remove(sessionId: string): Promise<void> };
+      log: Logger;
+      names: HeldSessionNames;
+    },
+  ) {}
+
+  get size(): number {
+    return this.local.size;
+  }
+
+  get(sessionId: string): S | undefined {
+    return this.local.get(sessionId);
+  }
+
+  values(): IterableIterator<S> {
+    return this.local.values();
+  }
+
+  /**
+   * Holds `session` here. Other replicas reach it over NATS from now on (`host` serves their
+   * requests); without NATS it is served by this replica only.
+   */
+  async hold(session: S, host: (request: HandoffRequest) => Promise<HandoffReply>): Promise<void> {
+    this.local.set(session.sessionId, session);
+    try {
+      const unserve = await this.deps.handoff.serve(session.sessionId, host);
+      if (session.isOpen) this.unserve.set(session.sessionId, unserve);
+      else unserve();
+    } catch (error) {
+      this.deps.log.warn({ sessionId: session.sessionId, err: (error as Error).message }, `${this.deps.names.kind} not reachable from other replicas (no NATS)`);
+    }
+  }
+
+  /** The session ended: no longer held here, nor served to other replicas. */
+  ended(session: S): void {
+    if (this.local.get(session.sessionId) !== session) return;
+    this.local.delete(session.sessionId);
+    this.unserve.get(session.sessionId)?.();
+    this.unserve.delete(session.sessionId);
+  }
+
+  /** Hands a request to the replica holding the session; a holder that is gone means the session is. */
+  async forward(record: { sessionId: string; replicaId: string }, request: HandoffRequest): Promise<HandoffReply> {
+    const reply = await this.deps.handoff.forward(record.sessionId, request);
+    if (reply !== undefined) return reply;
+    this.deps.log.warn({ sessionId: record.sessionId, holder: record.replicaId }, `the replica holding ${this.deps.names.one} is gone: session ended`);
+    await this.deps.records.remove(record.sessionId);
+    throw refuse(404, JsonRpcCode.SESSION_NOT_FOUND, 'Session not found (the replica holding it is gone)');
+  }
+
+  /** A holder's reply as this replica's HTTP answer: streams are followed in the Redis log. */
+  async followed(sessionId: string, reply: HandoffReply, sse: boolean): Promise<GatewayReply> {
+    const headers = { 'mcp-session-id': sessionId };
+    if (reply.kind !== 'stream') return { ...reply, headers: { ...(reply.kind === 'json' ? reply.headers : {}), ...headers } } as GatewayReply;
+    if (sse) return { kind: 'sse-follow', sessionId, streamId: reply.streamId, afterSeq: reply.afterSeq, prime: reply.prime, headers };
+    const done = new AbortController();
+    try {
+      for await (const event of this.deps.eventLog.follow(sessionId, reply.streamId, reply.afterSeq, done.signal)) {
+        if (!('method' in event.message)) return { kind: 'json', status: 200, body: event.message, headers };
+      }
+    } finally {
+      done.abort();
+    }
+    return { kind: 'empty', status: 202, headers };
+  }
+}
+
+/** 2025-11-25 clients resume a stream from a priming event; older ones do not expect it. */
+export function primes(record: { protocolVersion: string }): boolean {
+  return record.protocolVersion >= '2025-11-25';
+}
+
+/** A GET of a session held here: its GET stream, or a stream resumed after Last-Event-ID. */
+export function getHere(session: HeldSession, resume: { streamId: string; seq: number } | undefined): GatewayReply {
+  const headers = { 'mcp-session-id': session.sessionId };
+  if (resume !== undefined) {
+    const stream = session.stream(resume.streamId);
+    if (stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${resume.streamId}.${resume.seq} names no stream of this session`);
+    return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: resume.seq, headers };
+  }
+  if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
+  return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: primes(session.record), headers };
+}
+
+/** The holder's answer to this replica's own client. */
+export function asHttp(session: HeldSession, reply: HolderReply): GatewayReply {
+  const headers = { 'mcp-session-id': session.sessionId };
+  if (reply.kind === 'stream') return { kind: 'sse', sessionId: session.sessionId, stream: reply.stream, prime: reply.prime, headers };
+  return { ...reply, headers: { ...reply.headers, ...headers } };
+}
+
+/**
+ * The holder's side of a hand-over, once the caller has checked that the request may reach the
+ * session: the same operations as for its own clients, with streams handed over by their log.
+ */
+export async function hostHandedOver(
+  session: HeldSession,
+  request: HandoffRequest,
+  ops: { post: (message: JsonRpcMessage, sse: boolean, traceparent: string | undefined) => Promise<HolderReply>; delete: () => Promise<void> },
+): Promise<HandoffReply> {
+  try {
+    switch (request.op) {
+      case 'post': {
+        const reply = await ops.post(request.message, request.sse, request.traceparent);
+        if (reply.kind !== 'stream') return reply;
+        return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
+      }
+      case 'get': {
+        const reply = getHere(session, request.resume);
+        if (reply.kind !== 'sse') return reply as HandoffReply;
+        return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.resumeAfter ?? reply.stream.handOver(), prime: reply.prime, sse: true };
+      }
+      case 'delete':
+        await ops.delete();
+        return { kind: 'empty', status: 200 };
+    }
+  } catch (error) {
+    if (error instanceof Refusal && error.reply.kind !== 'sse' && error.reply.kind !== 'sse-follow') return error.reply as HandoffReply;
+    throw error;
+  }
+}
