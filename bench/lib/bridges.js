@@ -1,0 +1,112 @@
+// The pieces the gateway-bridges suite adds to the shared bench lib: stdio→HTTP bridge (and other
+// HTTP server) processes on a free loopback port, and a concurrency loop that interleaves the
+// cases so load and drift hit them all alike.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { percentile, round } from './stats.js';
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; the child binds it a moment later). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns an HTTP server process (node `args`, extra `env`) and resolves once `ready()` succeeds
+ * (e.g. an MCP client connects); retried while the process is alive, for at most 20 s, since
+ * these tools print no dependable "listening" line. The process is stopped by the cleanups.
+ */
+export async function startHttpProcess({ name, args, env = {}, ready, defer, signal }) {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  defer(name, async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  });
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    signal?.throwIfAborted();
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    try {
+      return { pid: child.pid, value: await ready() };
+    } catch (error) {
+      if (performance.now() > deadline) throw new Error(`${name} not ready within 20 s: ${error.message}; stderr: ${stderr}`);
+      // Not listening yet: wait for the process to get further (a connection refusal returns at once).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** `count` calls of `fn` with `inFlight` of them outstanding at any time: per-call durations and the batch's wall time. */
+export async function runBatch(fn, inFlight, count) {
+  const durations = [];
+  let started = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (started < count) {
+      started += 1;
+      const t = performance.now();
+      await fn();
+      durations.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  return { durations, wallMs: performance.now() - t0 };
+}
+
+/**
+ * For each level of `inFlight`: a warm-up batch per case, then rounds in which every case runs one
+ * batch of `roundCalls(level)` calls with `level` in flight, the order of the cases rotated each
+ * round. A level stops at a round boundary once `budgetMs` is spent (the counts stay equal).
+ * calls/s = calls / the summed wall time of the case's batches.
+ * Resolves { [level]: { [key]: { n, p50, p90, p99, mean, callsPerSecond } }, truncated: [levels] }.
+ */
+export async function measureInterleavedConcurrency(cases, { levels, callsPerLevel, roundCalls, warmup, budgetMs, signal, log }) {
+  const keys = Object.keys(cases);
+  const results = {};
+  const truncated = [];
+  for (const level of levels) {
+    const perRound = roundCalls(level);
+    const rounds = Math.ceil(callsPerLevel / perRound);
+    log(`concurrency ${level}: ${warmup} warm-up + up to ${rounds} rounds of ${perRound} calls per case, interleaved`);
+    for (const key of keys) await runBatch(cases[key], level, warmup);
+    const samples = Object.fromEntries(keys.map((key) => [key, { durations: [], wallMs: 0 }]));
+    const started = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      if (r > 0 && performance.now() - started > budgetMs) {
+        truncated.push(level);
+        break;
+      }
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[(r + k) % keys.length];
+        signal?.throwIfAborted();
+        const batch = await runBatch(cases[key], level, perRound);
+        samples[key].durations.push(...batch.durations);
+        samples[key].wallMs += batch.wallMs;
+      }
+    }
+    results[level] = Object.fromEntries(keys.map((key) => [key, describeBatch(samples[key])]));
+  }
+  return { results, truncated };
+}
+
+function describeBatch({ durations, wallMs }) {
+  const sorted = Float64Array.from(durations).sort();
+  const total = sorted.reduce((sum, x) => sum + x, 0);
+  return {
+    n: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    mean: round(total / sorted.length),
+    callsPerSecond: Math.round(sorted.length / (wallMs / 1000)),
+  };
+}
