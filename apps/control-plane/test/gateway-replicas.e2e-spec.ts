@@ -1,19 +1,25 @@
 // Two control-plane replicas (one database, Redis and NATS) serve one MCP session: every request
 // of the session alternates between them, whichever holds the relay session to the runner.
+// Replica A runs in the jest worker (the test reads its services and database); replica B is a
+// separate OS process (the built apps/control-plane/dist/main.js), so nothing the two share can be
+// module-level state of one process: only Postgres, Redis and NATS connect them, as in production.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { loadConfig } from '../src/config/config.js';
-import { NatsLink } from '../src/connections/nats-link.js';
-import { createApp } from '../src/create-app.js';
+import { getFreePort, spawnChild, type ManagedChild } from '@switchyard/devstack';
+import { waitFor } from '@switchyard/devstack/testing';
 import { GatewayService } from '../src/gateway/gateway.service.js';
-import { createLogger } from '../src/logging/logger.js';
+import { SessionStore } from '../src/gateway/session-store.js';
 import { placeEverything, SseReader, type PlacedEverything } from './gateway-fixtures.js';
 import { ApiKeyRole, startControlPlane, testConfigEnv, type TestControlPlane } from './harness.js';
 
 jest.setTimeout(60_000);
+
+const CONTROL_PLANE_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 
 const CAPABILITIES = { sampling: {}, elicitation: {} };
 type ToolResult = { content?: Array<{ type: string; text?: string }> };
@@ -21,14 +27,16 @@ const textOf = (result: unknown): string => ((result as ToolResult).content ?? [
 
 describe('MCP gateway across two replicas', () => {
   let a: TestControlPlane;
-  let b: { app: NestFastifyApplication; url: string };
+  let b: { process: ManagedChild; url: string };
   let placed: PlacedEverything;
   let key: string;
+  /** Replica B's id, as the session records it holds name it. */
+  let replicaB: string | undefined;
   const clients: Array<{ client: Client; transport: StreamableHTTPClientTransport }> = [];
 
-  /** A fetch that sends each request to the other replica than the last one, and records which. */
-  const alternating = (served: string[]): typeof fetch => {
-    let turn = 0;
+  /** A fetch that sends each request to the other replica than the last one, `first` first, and records which. */
+  const alternating = (served: string[], first: 'A' | 'B'): typeof fetch => {
+    let turn = first === 'A' ? 0 : 1;
     return (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       const target = new URL([a.url, b.url][turn++ % 2] as string);
@@ -53,21 +61,48 @@ describe('MCP gateway across two replicas', () => {
     return sessionId;
   };
   const deleteOn = (base: string, sessionId: string) => fetch(`${base}/mcp/everything`, { method: 'DELETE', headers: headersFor(sessionId) });
+  /**
+   * The audit row of a session's call once its holder completed it: the holder writes the outcome
+   * beside relaying the answer, not before it, and replica B's write comes from another process.
+   */
+  const completedRow = async (sessionId: string, tool: string) => {
+    const find = () => a.prisma.toolInvocation.findFirst({ where: { sessionId, tool } });
+    await waitFor(async () => (await find())?.finishedAt != null, `the audit row of ${tool} to be completed`, { timeoutMs: 10_000, intervalMs: 20 });
+    return find();
+  };
+  /** The replica id the session record in Redis names as the holder of the session. */
+  const holderOf = async (sessionId: string): Promise<string | undefined> => (await a.app.get(SessionStore).find(sessionId))?.replicaId;
+  /** The replica id of the control plane at `base`: it holds the sessions it initializes. */
+  const replicaIdOf = async (base: string): Promise<string | undefined> => {
+    const sessionId = await initializeOn(base);
+    try {
+      return await holderOf(sessionId);
+    } finally {
+      await deleteOn(base, sessionId);
+    }
+  };
 
   beforeAll(async () => {
+    readFileSync(CONTROL_PLANE_MAIN); // a clear ENOENT: build first
     a = await startControlPlane();
-    // The second replica: same database, same keys (audit HMAC, secrets), its own process state.
-    const config = loadConfig(
-      testConfigEnv(a.database.url, { SWITCHYARD_AUDIT_HMAC_KEY: a.config.auditHmacKey.toString('base64'), SWITCHYARD_SECRETS_KEY: a.config.secretsKey.toString('base64') }),
-    );
-    const app = await createApp(config, createLogger(config.logLevel));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address();
-    if (!address || typeof address === 'string') throw new Error('replica B did not bind a TCP port');
-    b = { app, url: `http://127.0.0.1:${address.port}` };
-    await app.get(NatsLink).connected(30_000); // see placeEverything
+    // The second replica, a process of its own: same database, same keys (audit HMAC, secrets).
+    const port = await getFreePort();
+    const env = testConfigEnv(a.database.url, {
+      SWITCHYARD_PORT: String(port),
+      SWITCHYARD_LOG_LEVEL: 'warn',
+      SWITCHYARD_AUDIT_HMAC_KEY: a.config.auditHmacKey.toString('base64'),
+      SWITCHYARD_SECRETS_KEY: a.config.secretsKey.toString('base64'),
+    });
+    const child = spawnChild({ name: 'control plane replica B', command: process.execPath, args: [CONTROL_PLANE_MAIN], env: { PATH: process.env.PATH ?? '', ...env }, stopTimeoutMs: 5_000 });
+    b = { process: child, url: `http://127.0.0.1:${port}` };
+    // Ready once Postgres, Redis and NATS answer it (see placeEverything), as a load balancer would wait.
+    await waitFor(async () => (await fetch(`${b.url}/readyz`).catch(() => undefined))?.status === 200, `replica B's /readyz (${child.outputTail()})`, {
+      timeoutMs: 45_000,
+      intervalMs: 100,
+    });
     placed = await placeEverything(a);
     key = await a.keyFor(ApiKeyRole.AGENT, 'replicas-agent');
+    replicaB = await replicaIdOf(b.url);
   });
 
   afterEach(async () => {
@@ -79,14 +114,30 @@ describe('MCP gateway across two replicas', () => {
 
   afterAll(async () => {
     await placed?.runner.stop();
-    await b?.app.close();
+    await b?.process.stop();
     await a?.close();
   });
 
-  it('serves every request of one SDK session alternately from both replicas: tools, progress, sampling', async () => {
+  it('runs the replicas as two processes with their own replica ids: the session records name different holders', async () => {
+    // One after the other: the stdio server of the fixture serves one session at a time.
+    const holderA = await replicaIdOf(a.url);
+    const holderB = await replicaIdOf(b.url);
+
+    expect(b.process.process.pid).not.toBe(process.pid);
+    expect(holderA).toBe(a.app.get(GatewayService).replicaId);
+    expect(holderB).toEqual(expect.any(String));
+    expect(holderB).not.toBe(holderA);
+    expect(holderB).toBe(replicaB);
+  });
+
+  // The replica that takes the initialize holds the relay session: once the in-process one, once the process.
+  it.each([
+    ['A', 'in-process'],
+    ['B', 'process'],
+  ] as const)('serves every request of one SDK session alternately from both replicas, %s (%s) holding it: tools, progress, sampling', async (first, _kind) => {
     const served: string[] = [];
     const sut = new Client({ name: 'replicas-e2e', version: '0.0.0' }, { capabilities: CAPABILITIES });
-    const transport = new StreamableHTTPClientTransport(new URL(`${a.url}/mcp/everything`), { fetch: alternating(served), requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${a.url}/mcp/everything`), { fetch: alternating(served, first), requestInit: { headers: { Authorization: `Bearer ${key}` } } });
     clients.push({ client: sut, transport });
     sut.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant', content: { type: 'text', text: 'sampled across replicas' }, model: 'm', stopReason: 'endTurn' }));
     const progress: number[] = [];
@@ -106,8 +157,12 @@ describe('MCP gateway across two replicas', () => {
     expect(textOf(echoAgain)).toBe('Echo: and back');
     // Both replicas took POSTs of this one session; exactly one holds its relay session.
     expect(served.filter((entry) => entry.startsWith('POST'))).toEqual(expect.arrayContaining(['POST A', 'POST B']));
-    expect([a.app.get(GatewayService).openSessions, b.app.get(GatewayService).openSessions].sort()).toEqual([0, 1]);
-    const rows = await a.prisma.toolInvocation.findMany({ where: { tool: 'echo' }, orderBy: { startedAt: 'asc' } });
+    const sessionId = transport.sessionId as string;
+    expect(served[0]).toBe(`POST ${first}`);
+    expect(await holderOf(sessionId)).toBe(first === 'A' ? a.app.get(GatewayService).replicaId : replicaB);
+    expect(a.app.get(GatewayService).openSessions).toBe(first === 'A' ? 1 : 0);
+    await completedRow(sessionId, 'echo');
+    const rows = await a.prisma.toolInvocation.findMany({ where: { sessionId, tool: 'echo' }, orderBy: { startedAt: 'asc' } });
     expect(rows.map((row) => row.outcome)).toEqual(['OK', 'OK']);
   });
 
@@ -159,7 +214,7 @@ describe('MCP gateway across two replicas', () => {
       });
 
       expect(response.status).toBe(200);
-      const row = await a.prisma.toolInvocation.findFirst({ where: { sessionId, tool: 'echo' } });
+      const row = await completedRow(sessionId, 'echo');
       expect(row).toMatchObject({ outcome: 'OK', traceId });
     } finally {
       await deleteOn(a.url, sessionId);
@@ -173,7 +228,8 @@ describe('MCP gateway across two replicas', () => {
     await stream.next(); // priming
     await stream.next(); // the first progress: the call is running upstream
 
-    await b.app.close();
+    b.process.process.kill('SIGTERM'); // what a rolling update sends; the process closes the app
+    expect(await b.process.exited).toEqual({ code: 0, signal: null });
     const after = await postTo(a.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, sessionId);
 
     expect(after.status).toBe(404);
