@@ -1,17 +1,15 @@
 // Helpers for the liveness and placement e2e specs: a control plane on a nats-server of its own,
 // runner rows with real NATS credentials, runner connections and heartbeats.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createUser, type KeyPair } from '@nats-io/jwt';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, type NatsHandle } from '@switchyard/devstack';
+import type { NatsHandle } from '@switchyard/devstack';
 import { waitFor as sharedWaitFor } from '@switchyard/devstack/testing';
-import { createNatsAuthBundle, credsText } from '@switchyard/nats-auth';
+import { credsText } from '@switchyard/nats-auth';
 import { encode, heartbeatSchema, RUNNER_PROTOCOL_VERSION, subjects, type Heartbeat } from '@switchyard/protocol';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { RunnerLivenessService } from '../src/runners/runner-liveness.service.js';
-import { startControlPlane, type TestControlPlane } from './harness.js';
+import type { TestControlPlane } from './harness.js';
+import { startControlPlaneOnOwnNats } from './own-nats.js';
 
 export interface IsolatedControlPlane {
   cp: TestControlPlane;
@@ -25,22 +23,9 @@ export interface IsolatedControlPlane {
  * Resolves once liveness has reconciled, so runner rows created afterwards are judged by events.
  */
 export async function startIsolatedControlPlane(): Promise<IsolatedControlPlane> {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-liveness-'));
-  const bundle = (await createNatsAuthBundle({ operatorName: 'liveness-e2e' })).bundle;
-  const bundleFile = join(dir, 'nats-auth.json');
-  writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
-  const nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
-  const cp = await startControlPlane({ SWITCHYARD_NATS_URL: nats.url, SWITCHYARD_NATS_AUTH_FILE: bundleFile });
-  await cp.app.get(RunnerLivenessService).ready();
-  return {
-    cp,
-    nats,
-    async close() {
-      await cp.close();
-      await nats.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const own = await startControlPlaneOnOwnNats('liveness-e2e');
+  await own.cp.app.get(RunnerLivenessService).ready();
+  return { cp: own.cp, nats: own.nats, close: () => own.close() };
 }
 
 export interface TestRunner {

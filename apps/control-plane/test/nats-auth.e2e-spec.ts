@@ -2,20 +2,18 @@
 // revocation and its serialization. This file runs its own nats-server (its own bundle and
 // resolver dir) so that pushing account JWTs and restarting the server touch no other test.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createUser, type KeyPair } from '@nats-io/jwt';
 import { connect, credsAuthenticator, PermissionViolationError, type NatsConnection, type Status } from '@nats-io/transport-node';
 import { createPrismaClient } from '@switchyard/db';
-import { startNats, type NatsHandle } from '@switchyard/devstack';
-import { createNatsAuthBundle, credsText, decodeAccountJwt, type NatsAuthBundle } from '@switchyard/nats-auth';
+import type { NatsHandle } from '@switchyard/devstack';
+import { credsText, decodeAccountJwt, type NatsAuthBundle } from '@switchyard/nats-auth';
 import { pino } from 'pino';
 import { NatsLink } from '../src/connections/nats-link.js';
 import { NatsAccountStateRepository } from '../src/nats-auth/nats-account-state.repository.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { SystemNatsLink } from '../src/nats-auth/system-nats-link.js';
-import { startControlPlane, type TestControlPlane } from './harness.js';
+import type { TestControlPlane } from './harness.js';
+import { startControlPlaneOnOwnNats, type OwnNatsControlPlane } from './own-nats.js';
 
 // Beyond jest's default: the file starts a nats-server and a control plane, and one test waits
 // for a JWT to expire.
@@ -73,7 +71,7 @@ const settle = <T>(promise: Promise<T>): Promise<T | Error> => promise.then((val
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('runner NATS credentials (operator mode)', () => {
-  let dir: string;
+  let own: OwnNatsControlPlane;
   let bundle: NatsAuthBundle;
   let nats: NatsHandle;
   let cp: TestControlPlane;
@@ -109,12 +107,8 @@ describe('runner NATS credentials (operator mode)', () => {
   const storedState = async () => cp.app.get(NatsAccountStateRepository).find(bundle.appAccount.publicKey);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'nats-auth-e2e-'));
-    bundle = (await createNatsAuthBundle({ operatorName: 'nats-auth-e2e' })).bundle;
-    const bundleFile = join(dir, 'nats-auth.json');
-    writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
-    nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
-    cp = await startControlPlane({ SWITCHYARD_NATS_URL: nats.url, SWITCHYARD_NATS_AUTH_FILE: bundleFile });
+    own = await startControlPlaneOnOwnNats('nats-auth-e2e');
+    ({ cp, nats, bundle } = own);
     credentials = cp.app.get(RunnerCredentialsService);
     controlPlaneNats = await cp.app.get(NatsLink).connected(5_000);
   }, SLOW);
@@ -124,9 +118,7 @@ describe('runner NATS credentials (operator mode)', () => {
   });
 
   afterAll(async () => {
-    await cp?.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await own?.close();
   });
 
   it('lets runner A subscribe to its own subjects and refuses another runner\'s', async () => {
@@ -286,9 +278,8 @@ describe('runner NATS credentials (operator mode)', () => {
   it('keeps revocations across a nats-server restart (full resolver)', async () => {
     const revoked = await newRunner();
     await credentials.revokeRunnerKey(revoked.key.getPublicKey());
-    const port = nats.port;
-    await nats.stop();
-    nats = await startNats({ dir: join(dir, 'nats'), auth: bundle, port });
+    await own.stopNats();
+    nats = await own.startNats();
 
     // The preload in nats.conf holds the original APP JWT; the newer one in the resolver dir wins.
     const fresh = await newRunner();

@@ -1,14 +1,14 @@
 // switchyard-runner (the built CLI, as child processes) against a real control plane and a
 // nats-server of this file's own in operator mode: enroll, start, heartbeats, revocation, SIGTERM.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, type NatsHandle } from '@switchyard/devstack';
-import { createNatsAuthBundle, type NatsAuthBundle } from '@switchyard/nats-auth';
+import type { NatsHandle } from '@switchyard/devstack';
+import type { NatsAuthBundle } from '@switchyard/nats-auth';
 import { decode, heartbeatSchema, subjects, type Heartbeat } from '@switchyard/protocol';
 import { NatsLink } from '../src/connections/nats-link.js';
-import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
+import { ApiKeyRole, type TestControlPlane } from './harness.js';
+import { startControlPlaneOnOwnNats, type OwnNatsControlPlane } from './own-nats.js';
 import { assertRunnerBuilt, runRunnerCli, startRunner, writeRunnerConfig, type StartedRunner } from './runner-cli.js';
 import { createNodepool, createToken } from './runner-fixtures.js';
 
@@ -19,6 +19,7 @@ const REVOKE = `mutation($id: ID!) { revokeRunner(id: $id) { id status } }`;
 const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
 
 describe('switchyard-runner enroll and start (real processes)', () => {
+  let own: OwnNatsControlPlane;
   let dir: string;
   let bundle: NatsAuthBundle;
   let nats: NatsHandle;
@@ -32,12 +33,8 @@ describe('switchyard-runner enroll and start (real processes)', () => {
 
   beforeAll(async () => {
     assertRunnerBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'runner-cli-e2e-'));
-    bundle = (await createNatsAuthBundle({ operatorName: 'runner-cli-e2e' })).bundle;
-    const bundleFile = join(dir, 'nats-auth.json');
-    writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
-    nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
-    cp = await startControlPlane({ SWITCHYARD_NATS_URL: nats.url, SWITCHYARD_NATS_AUTH_FILE: bundleFile });
+    own = await startControlPlaneOnOwnNats('runner-cli-e2e');
+    ({ cp, nats, bundle, dir } = own);
     operator = await cp.keyFor(ApiKeyRole.OPERATOR);
     pool = await createNodepool(cp, 'on-prem');
     cpNats = await cp.app.get(NatsLink).connected(5_000);
@@ -49,9 +46,7 @@ describe('switchyard-runner enroll and start (real processes)', () => {
   });
   afterAll(async () => {
     await sysNats?.close();
-    await cp?.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await own?.close();
   });
 
   /** A fresh "host": its own data directory (not created yet) and config file. */

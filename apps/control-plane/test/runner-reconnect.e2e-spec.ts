@@ -1,17 +1,16 @@
 // 20 real `switchyard-runner start` processes and a nats-server (operator mode) of this file's own,
 // restarted on the same port and resolver dir: every runner comes back by itself, and not all in
 // the same instant (the jittered reconnect wait). nats-server's own CONNZ is the witness.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { getFreePort, startNats, type NatsHandle, type NatsOptions } from '@switchyard/devstack';
-import { createNatsAuthBundle, type NatsAuthBundle } from '@switchyard/nats-auth';
+import type { NatsHandle } from '@switchyard/devstack';
+import type { NatsAuthBundle } from '@switchyard/nats-auth';
 import { decode, heartbeatSchema, subjects } from '@switchyard/protocol';
 import { NatsLink } from '../src/connections/nats-link.js';
 import { enrollHostOverHttp, type EnrolledHost } from './enrolled-hosts.js';
-import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
+import { ApiKeyRole, type TestControlPlane } from './harness.js';
 import { accountConnections, serverStartedAtMs, spreadOf } from './nats-sys.js';
+import { startControlPlaneOnOwnNats, type OwnNatsControlPlane } from './own-nats.js';
 import { assertRunnerBuilt, startRunner, type StartedRunner } from './runner-cli.js';
 import { createNodepool } from './runner-fixtures.js';
 
@@ -23,9 +22,9 @@ const SLOW = 180_000;
 const RUNNERS = `query($filter: RunnerFilterInput) { runners(filter: $filter) { nodes { id status } } }`;
 
 describe('NATS restart with 20 runner processes', () => {
+  let own: OwnNatsControlPlane;
   let dir: string;
   let bundle: NatsAuthBundle;
-  let natsOptions: NatsOptions;
   let nats: NatsHandle;
   let cp: TestControlPlane;
   let operator: string;
@@ -36,14 +35,9 @@ describe('NATS restart with 20 runner processes', () => {
 
   beforeAll(async () => {
     assertRunnerBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'runner-reconnect-e2e-'));
-    bundle = (await createNatsAuthBundle({ operatorName: 'runner-reconnect-e2e' })).bundle;
-    const bundleFile = join(dir, 'nats-auth.json');
-    writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
-    // A fixed port and dir, so the restarted server is the same server to its clients.
-    natsOptions = { dir: join(dir, 'nats'), auth: bundle, port: await getFreePort() };
-    nats = await startNats(natsOptions);
-    cp = await startControlPlane({ SWITCHYARD_NATS_URL: nats.url, SWITCHYARD_NATS_AUTH_FILE: bundleFile });
+    // Restarted on its port and resolver dir (own.startNats), the server is the same server to its clients.
+    own = await startControlPlaneOnOwnNats('runner-reconnect-e2e');
+    ({ cp, nats, bundle, dir } = own);
     operator = await cp.keyFor(ApiKeyRole.OPERATOR);
     pool = await createNodepool(cp, 'on-prem');
     // Back quickly after the restart, to ask the server who else is back.
@@ -58,9 +52,7 @@ describe('NATS restart with 20 runner processes', () => {
   afterAll(async () => {
     await Promise.all(runners.map((runner) => runner.kill()));
     await sysNats?.close();
-    await cp?.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await own?.close();
   });
 
   const runnerConnections = async () => {
@@ -96,12 +88,12 @@ describe('NATS restart with 20 runner processes', () => {
     // come back together.
     for (let restart = 1; restart <= RESTARTS; restart++) {
       const seqAtStop = new Map(latestSeq);
-      await nats.stop();
+      await own.stopNats();
       // Every runner noticed (nats.js reports the disconnect), then the outage lasts a while.
       await waitFor(async () => runners.every((r) => countOf(logMessages(r), 'disconnected from NATS; reconnecting') >= restart), 15_000, async () => 'every runner to log the disconnect');
       // The outage is the scenario, not a wait for an event.
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-      nats = await startNats(natsOptions);
+      nats = await own.startNats();
 
       await waitFor(async () => (await runnerConnections()).length === RUNNER_COUNT, 30_000, async () => `${RUNNER_COUNT} runners back, have ${(await runnerConnections()).length}; ${exitedRunners(runners)}`);
       const serverStart = await serverStartedAtMs(sysNats);

@@ -1,12 +1,9 @@
 // Renewal over NATS and revocation over GraphQL, against a nats-server of this file's own (revocations
 // rewrite the APP account JWT, which no other test should see).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KeyPair } from '@nats-io/jwt';
 import { connect, credsAuthenticator, type NatsConnection, type Status } from '@nats-io/transport-node';
-import { startNats, type NatsHandle } from '@switchyard/devstack';
-import { createNatsAuthBundle, credsText, decodeJwt } from '@switchyard/nats-auth';
+import type { NatsHandle } from '@switchyard/devstack';
+import { credsText, decodeJwt } from '@switchyard/nats-auth';
 import {
   decode,
   encode,
@@ -19,7 +16,8 @@ import {
 } from '@switchyard/protocol';
 import { NatsLink } from '../src/connections/nats-link.js';
 import { RunnerRenewalResponder } from '../src/enrollment/runner-renewal.responder.js';
-import { ApiKeyRole, codesOf, startControlPlane, type TestControlPlane } from './harness.js';
+import { ApiKeyRole, codesOf, type TestControlPlane } from './harness.js';
+import { startControlPlaneOnOwnNats, type OwnNatsControlPlane } from './own-nats.js';
 import { createNodepool, createToken, enrollRequest, postEnroll } from './runner-fixtures.js';
 
 const SLOW = 30_000;
@@ -33,7 +31,7 @@ interface Enrolled {
 }
 
 describe('runner JWT renewal and revocation', () => {
-  let dir: string;
+  let own: OwnNatsControlPlane;
   let nats: NatsHandle;
   let cp: TestControlPlane;
   let operator: string;
@@ -42,12 +40,8 @@ describe('runner JWT renewal and revocation', () => {
   const open: NatsConnection[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'renewal-e2e-'));
-    const bundle = (await createNatsAuthBundle({ operatorName: 'renewal-e2e' })).bundle;
-    const bundleFile = join(dir, 'nats-auth.json');
-    writeFileSync(bundleFile, JSON.stringify(bundle), { mode: 0o600 });
-    nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
-    cp = await startControlPlane({ SWITCHYARD_NATS_URL: nats.url, SWITCHYARD_NATS_AUTH_FILE: bundleFile });
+    own = await startControlPlaneOnOwnNats('renewal-e2e');
+    ({ cp, nats } = own);
     operator = await cp.keyFor(ApiKeyRole.OPERATOR);
     pool = await createNodepool(cp, 'on-prem');
     cpNats = await cp.app.get(NatsLink).connected(5_000);
@@ -57,9 +51,7 @@ describe('runner JWT renewal and revocation', () => {
     await Promise.allSettled(open.splice(0).map((nc) => nc.close()));
   });
   afterAll(async () => {
-    await cp?.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await own?.close();
   });
 
   const enroll = async (): Promise<Enrolled> => {
