@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@switchyard/protocol';
 import type { Logger } from 'pino';
@@ -12,7 +12,6 @@ import { RoutingStats } from '../routing/routing-stats.js';
 import { RetiredVersions } from '../rollouts/retired-versions.js';
 import { ShadowMirror } from '../shadow/shadow-mirror.js';
 import { CallFailover } from './call-failover.js';
-import { JsonAnswer } from './client-stream.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewaySession, type GatewaySessionDeps } from './gateway-session.js';
@@ -26,7 +25,7 @@ import { mayUseServer } from './mcp-scope.js';
 import type { SessionRecord } from './session-record.js';
 import { handedOver, notFound, refuse, refuseWith } from './refusal.js';
 import { SessionHandoff } from './session-handoff.js';
-import { asHttp, getHere, hostHandedOver, primes, SessionHolding, type HolderReply } from './session-holding.js';
+import { answerSink, asHttp, forwardHere, getHere, hostHandedOver, replyWhenSent, SessionHolding, type HolderReply } from './session-holding.js';
 import { SessionOpener } from './session-opener.js';
 import { SessionStore } from './session-store.js';
 import { ToolInvocationsRepository } from './tool-invocations.repository.js';
@@ -192,23 +191,14 @@ export class GatewayService implements OnModuleDestroy {
    * replica: `remote`). `traceparent`: the client's HTTP header, for the request's span.
    */
   private async postHere(session: GatewaySession, principal: Principal, incoming: IncomingMessage, sse: boolean, traceparent: string | undefined, remote = false): Promise<HolderReply> {
-    if (incoming.kind !== 'request') {
-      try {
-        await session.forward(incoming.message);
-      } catch (error) {
-        if (error instanceof DomainError) return refuseWith(error).reply as HolderReply;
-        throw error;
-      }
-      return { kind: 'empty', status: 202 };
-    }
+    if (incoming.kind !== 'request') return forwardHere(session, incoming.message);
     const message = incoming.message;
     if (message.method === 'tools/call' && typeof message.params?.name !== 'string') return { kind: 'json', status: 200, body: errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'tools/call needs params.name') };
     const { record } = session;
     const admitted = await this.policies.admit(session, { principal, serverName: record.serverName, message, record, ...(traceparent === undefined ? {} : { traceparentHeader: traceparent }) });
     if ('refusal' in admitted) return { kind: 'json', status: 200, body: admitted.refusal };
     const { audit, span } = admitted.call;
-    // Another replica reads the answer from the stream's log, SSE or not.
-    const sink = remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+    const sink = answerSink(session, sse, remote);
     try {
       await session.request(message, sink, audit, span);
     } catch (error) {
@@ -218,11 +208,7 @@ export class GatewayService implements OnModuleDestroy {
       if (!(error instanceof DomainError)) this.log.error({ err: (error as Error).message, sessionId: session.sessionId }, 'relaying a request failed');
       return { kind: 'json', status: 200, body: domainErrorResponse(failure, message.id).body };
     }
-    if (sink instanceof JsonAnswer) {
-      const answer = await sink.answer;
-      return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer };
-    }
-    return { kind: 'stream', stream: sink, prime: primes(session.record) };
+    return replyWhenSent(session, sink);
   }
 
   private async deleteHere(session: GatewaySession): Promise<void> {

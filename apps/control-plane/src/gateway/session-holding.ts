@@ -1,11 +1,12 @@
-import type { JsonRpcMessage } from '@switchyard/protocol';
+import { randomBytes } from 'node:crypto';
+import { DomainError, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
 import type { Logger } from 'pino';
-import type { ClientStream } from './client-stream.js';
+import { JsonAnswer, type ClientStream } from './client-stream.js';
 import type { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
 import { JsonRpcCode } from './json-rpc-errors.js';
-import { refuse, Refusal } from './refusal.js';
+import { refuse, refuseWith, Refusal } from './refusal.js';
 import type { SessionHandoff } from './session-handoff.js';
 
 /**
@@ -20,6 +21,10 @@ export interface HeldSession {
   readonly standalone: ClientStream;
   readonly record: { protocolVersion: string };
   stream(streamId: string): ClientStream | undefined;
+  /** A new stream for a request's answer (`sse` false: only its log, for another replica that waits for one JSON body). */
+  newRequestStream(sse?: boolean): ClientStream;
+  /** A client notification or answer, passed on upstream. */
+  forward(message: JsonRpcNotification | Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>): Promise<void>;
 }
 
 /** What the holder of a session answers, before it is turned into HTTP here or a handoff reply. */
@@ -116,6 +121,35 @@ export class SessionHolding<S extends HeldSession> {
 /** 2025-11-25 clients resume a stream from a priming event; older ones do not expect it. */
 export function primes(record: { protocolVersion: string }): boolean {
   return record.protocolVersion >= '2025-11-25';
+}
+
+/** A client notification or answer for a session held here: 202 once passed on, or the refusal. */
+export async function forwardHere(session: HeldSession, message: Parameters<HeldSession['forward']>[0]): Promise<HolderReply> {
+  try {
+    await session.forward(message);
+  } catch (error) {
+    if (error instanceof DomainError) return refuseWith(error).reply as HolderReply;
+    throw error;
+  }
+  return { kind: 'empty', status: 202 };
+}
+
+/**
+ * Where a request's answer goes: a new stream of the session for an SSE client, and for any
+ * request handed over by another replica (`remote`: it reads the answer from the stream's log,
+ * SSE or not); one JSON body otherwise.
+ */
+export function answerSink(session: HeldSession, sse: boolean, remote: boolean): ClientStream | JsonAnswer {
+  return remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+}
+
+/** The holder's reply once a request is on its way: the JSON answer (202 if none), or the stream. */
+export async function replyWhenSent(session: HeldSession, sink: ClientStream | JsonAnswer): Promise<HolderReply> {
+  if (sink instanceof JsonAnswer) {
+    const answer = await sink.answer;
+    return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer };
+  }
+  return { kind: 'stream', stream: sink, prime: primes(session.record) };
 }
 
 /** A GET of a session held here: its GET stream, or a stream resumed after Last-Event-ID. */

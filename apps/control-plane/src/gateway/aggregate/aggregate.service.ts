@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcRequest } from '@switchyard/protocol';
 import type { Redis } from 'ioredis';
@@ -12,7 +12,6 @@ import { RunnerRelay } from '../../relay/runner-relay.js';
 import { RetiredVersions } from '../../rollouts/retired-versions.js';
 import { OutstandingRequests } from '../../routing/outstanding-requests.js';
 import { RoutingStats } from '../../routing/routing-stats.js';
-import { JsonAnswer } from '../client-stream.js';
 import { EventLog } from '../event-log.js';
 import { GatewayPolicies } from '../gateway-policies.js';
 import type { GatewayReply } from '../gateway-reply.js';
@@ -22,9 +21,9 @@ import type { HandoffReply, HandoffRequest } from '../handoff-messages.js';
 import { acceptsEventStream, headerValue, parseEventId } from '../http-checks.js';
 import { classify, parseBody, type IncomingMessage } from '../incoming-message.js';
 import { errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
-import { handedOver, notFound, refuse, refuseWith, Refusal } from '../refusal.js';
+import { handedOver, notFound, refuse, Refusal } from '../refusal.js';
 import { SessionHandoff } from '../session-handoff.js';
-import { asHttp, getHere, hostHandedOver, primes, SessionHolding, type HolderReply } from '../session-holding.js';
+import { answerSink, asHttp, forwardHere, getHere, hostHandedOver, replyWhenSent, SessionHolding, type HolderReply } from '../session-holding.js';
 import { SessionOpener } from '../session-opener.js';
 import { SessionStore } from '../session-store.js';
 import { ToolInvocationsRepository } from '../tool-invocations.repository.js';
@@ -266,21 +265,13 @@ export class AggregateService implements OnModuleDestroy {
   }
 
   private async postHere(session: AggregateSession, principal: Principal, incoming: IncomingMessage, sse: boolean, traceparent: string | undefined, remote = false): Promise<HolderReply> {
-    if (incoming.kind !== 'request') {
-      try {
-        await session.forward(incoming.message);
-      } catch (error) {
-        if (error instanceof DomainError) return refuseWith(error).reply as HolderReply;
-        throw error;
-      }
-      return { kind: 'empty', status: 202 };
-    }
+    if (incoming.kind !== 'request') return forwardHere(session, incoming.message);
     const message = incoming.message;
     // A routed request is counted once its server is known (a refused tools/call is audited with it).
     if (!ROUTED_METHODS.has(message.method)) await this.policies.assertWithinRateLimit({ principal, serverName: AGGREGATE_HANDOFF_SERVER, message });
     const own = await session.answerItself(principal, message);
     if (own !== undefined) return { kind: 'json', status: 200, body: own };
-    const sink = remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+    const sink = answerSink(session, sse, remote);
     let refused: JsonRpcMessage | undefined;
     try {
       refused = await session.route(principal, message, sink, traceparent);
@@ -292,11 +283,7 @@ export class AggregateService implements OnModuleDestroy {
       sink.finish();
       return { kind: 'json', status: 200, body: refused };
     }
-    if (sink instanceof JsonAnswer) {
-      const answer = await sink.answer;
-      return answer === undefined ? { kind: 'empty', status: 202 } : { kind: 'json', status: 200, body: answer };
-    }
-    return { kind: 'stream', stream: sink, prime: primes(session.record) };
+    return replyWhenSent(session, sink);
   }
 
   /** The holder's side of a hand-over: the same operations as for its own clients. */

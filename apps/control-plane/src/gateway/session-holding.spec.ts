@@ -1,0 +1,101 @@
+import { DomainError, type JsonRpcMessage } from '@switchyard/protocol';
+import { ClientStream, JsonAnswer } from './client-stream.js';
+import type { HandoffRequest } from './handoff-messages.js';
+import { Refusal } from './refusal.js';
+import { answerSink, asHttp, forwardHere, getHere, hostHandedOver, replyWhenSent, type HeldSession } from './session-holding.js';
+
+const principal = { keyId: 'k', name: 'agent', role: 'AGENT', scopes: ['mcp:call'], allowedServers: [], allowedTools: [] };
+
+/** A held session with real streams whose logs are arrays. */
+function heldSession(protocolVersion = '2025-11-25', forward: HeldSession['forward'] = async () => undefined) {
+  const logs = new Map<string, Array<JsonRpcMessage | null>>();
+  const streams = new Map<string, ClientStream>();
+  const newStream = (streamId: string, sse = true) => {
+    const log: Array<JsonRpcMessage | null> = [];
+    logs.set(streamId, log);
+    const stream = new ClientStream(streamId, (_seq, message) => log.push(message), sse);
+    streams.set(streamId, stream);
+    return stream;
+  };
+  let next = 0;
+  const sut: HeldSession = {
+    sessionId: 's-1',
+    isOpen: true,
+    standalone: newStream('get'),
+    record: { protocolVersion },
+    stream: (streamId) => streams.get(streamId),
+    newRequestStream: (sse = true) => newStream(`r${++next}`, sse),
+    forward,
+  };
+  return { sut, logs };
+}
+
+const answer = (id: number): JsonRpcMessage => ({ jsonrpc: '2.0', id, result: { ok: true } });
+
+describe('session holding', () => {
+  it('answers a GET with the session stream, primed for 2025-11-25 clients, and refuses a second one', () => {
+    const { sut } = heldSession();
+    expect(getHere(sut, undefined)).toMatchObject({ kind: 'sse', stream: sut.standalone, prime: true, headers: { 'mcp-session-id': 's-1' } });
+    expect(getHere(heldSession('2025-06-18').sut, undefined)).toMatchObject({ prime: false });
+
+    // A client is on the GET stream (a writer that stays open).
+    sut.standalone.attach({ closed: false, send: () => undefined, end: () => undefined, onClose: () => undefined, prime: () => undefined } as never, false);
+    expect(() => getHere(sut, undefined)).toThrow(Refusal);
+  });
+
+  it('resumes a known stream after Last-Event-ID and refuses an unknown one', () => {
+    const { sut } = heldSession();
+    const stream = sut.newRequestStream();
+    expect(getHere(sut, { streamId: stream.streamId, seq: 3 })).toMatchObject({ kind: 'sse', stream, prime: false, resumeAfter: 3 });
+    expect(() => getHere(sut, { streamId: 'nope', seq: 1 })).toThrow(Refusal);
+  });
+
+  it('sends a JSON client one body, and a stream to an SSE client or to another replica', async () => {
+    const { sut } = heldSession();
+    const json = answerSink(sut, false, false);
+    expect(json).toBeInstanceOf(JsonAnswer);
+    json.push(answer(7));
+    expect(await replyWhenSent(sut, json)).toEqual({ kind: 'json', status: 200, body: answer(7) });
+
+    const nothing = answerSink(sut, false, false);
+    nothing.finish();
+    expect(await replyWhenSent(sut, nothing)).toEqual({ kind: 'empty', status: 202 });
+
+    const sse = answerSink(sut, true, false);
+    expect(sse).toBeInstanceOf(ClientStream);
+    expect(await replyWhenSent(sut, sse)).toEqual({ kind: 'stream', stream: sse, prime: true });
+    // Handed over: a stream either way (the other replica reads its log), SSE only if the client is.
+    expect(answerSink(sut, false, true)).toMatchObject({ sse: false });
+    expect(asHttp(sut, { kind: 'stream', stream: sse as ClientStream, prime: true })).toMatchObject({ kind: 'sse', sessionId: 's-1', stream: sse });
+    expect(asHttp(sut, { kind: 'empty', status: 202 })).toEqual({ kind: 'empty', status: 202, headers: { 'mcp-session-id': 's-1' } });
+  });
+
+  it('passes a notification on with 202 and turns a DomainError into its refusal', async () => {
+    expect(await forwardHere(heldSession().sut, { jsonrpc: '2.0', method: 'notifications/initialized' })).toEqual({ kind: 'empty', status: 202 });
+    const failing = heldSession('2025-11-25', async () => {
+      throw DomainError.forbidden('no');
+    }).sut;
+    expect(await forwardHere(failing, { jsonrpc: '2.0', method: 'notifications/initialized' })).toMatchObject({ kind: 'json', status: 403 });
+  });
+
+  it('hosts a handed-over POST as a stream read from the log, a GET as the session stream, a DELETE as 200, a refusal as its reply', async () => {
+    const { sut } = heldSession();
+    const post: HandoffRequest = { v: 1, op: 'post', serverName: 'x', principal, sse: false, message: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } } };
+    const posted = await hostHandedOver(sut, post, {
+      post: async (_message, sse) => ({ kind: 'stream', stream: sut.newRequestStream(sse), prime: false }),
+      delete: async () => undefined,
+    });
+    expect(posted).toEqual({ kind: 'stream', streamId: 'r1', afterSeq: 0, prime: false, sse: false });
+
+    const get: HandoffRequest = { v: 1, op: 'get', serverName: 'x', principal };
+    expect(await hostHandedOver(sut, get, { post: async () => ({ kind: 'empty', status: 202 }), delete: async () => undefined })).toMatchObject({ kind: 'stream', streamId: 'get', sse: true });
+
+    let deleted = false;
+    const del: HandoffRequest = { v: 1, op: 'delete', serverName: 'x', principal };
+    expect(await hostHandedOver(sut, del, { post: async () => ({ kind: 'empty', status: 202 }), delete: async () => void (deleted = true) })).toEqual({ kind: 'empty', status: 200 });
+    expect(deleted).toBe(true);
+
+    const refused = await hostHandedOver(sut, { ...get, resume: { streamId: 'nope', seq: 1 } }, { post: async () => ({ kind: 'empty', status: 202 }), delete: async () => undefined });
+    expect(refused).toMatchObject({ kind: 'json', status: 400 });
+  });
+});
