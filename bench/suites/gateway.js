@@ -22,6 +22,9 @@ import { UNLIMITED_MCP_RATE, controlPlane, controlPlaneConfig, createCleanups, c
 import { measureConcurrency, measureSideBySide, ratios, round, summarizeEach } from '../lib/stats.js';
 import { formatConcurrencyTable, formatRatioTable, formatTable, latencyColumns, truncationNote } from '../lib/table.js';
 
+/** The JSON case's own copy of server-everything (see placeEverythingOnRunner below). */
+const JSON_PATH = '/mcp/everything-json';
+
 export const description = 'tools/call echo through /mcp/everything (SSE and JSON) vs RunnerRelay directly vs the SDK client on stdio';
 export const timeoutMs = 240_000;
 
@@ -51,11 +54,13 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const replica = await createControlPlane(config, { defer, name: 'second replica' });
     const replicaUrl = await listen(replica);
 
-    log('registering server-everything (two versions for the two gateway sessions, one more server for the relay case)');
+    // One server per case: with no rollout the router sends every session of a server to its
+    // champion, and a stdio server serves one session at a time.
+    log('registering server-everything three times (the SSE session, the JSON session, the relay case)');
     const { deployments, runnerRow } = await placeEverythingOnRunner({
       app,
       nats: stack.nats,
-      versions: [{ serverName: 'everything', version: '1.0.0' }, { serverName: 'everything', version: '1.0.1' }, { serverName: 'everything-relay' }],
+      versions: [{ serverName: 'everything' }, { serverName: 'everything-json' }, { serverName: 'everything-relay' }],
       log,
       signal,
       defer,
@@ -74,7 +79,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
 
     const http = createHttpClient(baseUrl);
     defer('gateway JSON client', () => http.close());
-    const sessionHeaders = await openJsonSession({ baseUrl, http, apiKey, defer });
+    const sessionHeaders = await openJsonSession({ baseUrl, http, apiKey, defer, path: JSON_PATH });
 
     const viaReplica = createHttpClient(replicaUrl);
     defer('gateway JSON client via the other replica', () => viaReplica.close());
@@ -95,11 +100,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       },
       gatewayJson: async () => {
         gatewayCalls += 1;
-        expectEcho('gateway/json', echoText(await http.request('POST', '/mcp/everything', { headers: sessionHeaders, body: echoCall(jsonId++) })));
+        expectEcho('gateway/json', echoText(await http.request('POST', JSON_PATH, { headers: sessionHeaders, body: echoCall(jsonId++) })));
       },
       gatewayOtherReplica: async () => {
         gatewayCalls += 1;
-        expectEcho('gateway/json via the other replica', echoText(await viaReplica.request('POST', '/mcp/everything', { headers: sessionHeaders, body: echoCall(jsonId++) })));
+        expectEcho('gateway/json via the other replica', echoText(await viaReplica.request('POST', JSON_PATH, { headers: sessionHeaders, body: echoCall(jsonId++) })));
       },
       relay: async () => expectEcho('relay', await relay.echo('hop')),
       direct: async () => expectEcho('direct', (await direct.callTool({ name: 'echo', arguments: { message: 'hop' } })).content?.[0]?.text),
@@ -134,7 +139,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
         'gateway/json = one JSON body on a keep-alive node:http socket; (e) = the JSON session of (b) reached through a second control plane in the same process',
       cases: {
         gatewaySse: { label: '(a) SDK client → /mcp/everything (SSE) → relay → stdio', ...stats.gatewaySse },
-        gatewayJson: { label: '(b) node:http → /mcp/everything (JSON) → relay → stdio', ...stats.gatewayJson },
+        gatewayJson: { label: '(b) node:http → /mcp/everything-json (JSON) → relay → stdio', ...stats.gatewayJson },
         gatewayOtherReplica: { label: '(e) as (b), through the replica not holding the session', ...stats.gatewayOtherReplica },
         relay: { label: '(c) RunnerRelay → NATS → runner → stdio', ...stats.relay },
         direct: { label: '(d) SDK client → stdio, direct', ...stats.direct },
@@ -165,7 +170,7 @@ function postJson(baseUrl, agent, headers, json) {
   const { hostname, port } = new URL(baseUrl);
   const body = Buffer.from(json);
   return new Promise((resolve, reject) => {
-    const req = nodeHttp.request({ agent, host: hostname, port, method: 'POST', path: '/mcp/everything', headers: { ...headers, 'content-length': body.length } }, (res) => {
+    const req = nodeHttp.request({ agent, host: hostname, port, method: 'POST', path: JSON_PATH, headers: { ...headers, 'content-length': body.length } }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => resolve(echoText({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') })));
