@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
 import type { ToolCallOutcome } from '@switchyard/db';
 import type { Logger } from 'pino';
-import type { RelayEvent, RelaySession } from '../relay/relay-session.js';
+import type { RelayEvent, RelaySession, SessionTarget } from '../relay/relay-session.js';
 import type { MirroredCall } from '../shadow/shadow-mirror.js';
 import type { CallSpan } from '../telemetry/call-telemetry.service.js';
 import type { CallFailover } from './call-failover.js';
@@ -15,6 +15,7 @@ import type { SessionRecord } from './session-record.js';
 import type { SessionStore } from './session-store.js';
 import { toolsOfListResult, type ToolDefinition } from './tool-definitions.js';
 import type { ToolCallStart, ToolInvocationsRepository } from './tool-invocations.repository.js';
+import type { Upstream } from './upstream-chooser.js';
 
 export const STANDALONE_STREAM_ID = 'get';
 
@@ -49,6 +50,22 @@ export interface GatewaySessionDeps {
   };
   /** Shadow traffic (src/shadow): told of each tools/call answered OK, after the client has the answer. */
   mirror?: (call: MirroredCall) => void;
+  /**
+   * Per-call routing (a record with unit `call`): the router's fresh choice for one tools/call, and
+   * a relay session to open where it points. Absent: every call stays on the session's upstream.
+   */
+  perCall?: {
+    candidates(serverName: string): Promise<Upstream[]>;
+    openRelay(runnerId: string, target: SessionTarget): RelaySession;
+  };
+}
+
+/** An extra relay session of a per-call-routed session, on another (runner, version) than its own. */
+interface Carrier {
+  relay: RelaySession;
+  runnerId: string;
+  versionId: string;
+  costPerCall?: number;
 }
 
 /** How long the gateway waits for a `tools/list` of its own (ToolCatalog) before it lets a call go unchecked. */
@@ -73,6 +90,8 @@ interface PendingRequest extends InFlight {
   countedOutstanding?: boolean;
   /** An audited tools/call, kept for the shadow mirror until its answer comes. */
   mirrorable?: { tool: string; arguments: unknown; traceId: string | null };
+  /** A per-call-routed tools/call sent on an extra relay session (absent: the session's own). */
+  carrier?: Carrier;
 }
 
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -94,6 +113,8 @@ export class GatewaySession {
   private initializeParams: JsonRpcRequest['params'] | undefined;
   /** Runners this session has lost, never chosen again for it. */
   private readonly lostRunnerIds = new Set<string>();
+  /** Extra relay sessions of per-call routing, by runner and version, opened on first use and kept. */
+  private readonly carriers = new Map<string, Promise<Carrier>>();
 
   constructor(
     readonly record: SessionRecord,
@@ -143,6 +164,20 @@ export class GatewaySession {
    */
   async request(message: JsonRpcRequest, sink: RequestSink, audit?: ToolCallStart, span?: CallSpan): Promise<void> {
     this.assertOpen();
+    if (audit !== undefined && message.method === 'tools/call' && this.record.unit === 'call') {
+      const routed = await this.routeCall();
+      if (routed !== undefined) {
+        const { upstream, carrier } = routed;
+        const assignment = { versionId: upstream.versionId, runnerId: upstream.runnerId, nodepoolId: upstream.nodepoolId, arm: upstream.versionId };
+        const decided = { ...(upstream.propensity === undefined ? {} : { propensity: upstream.propensity }), ...(upstream.rolloutId === undefined ? {} : { rolloutId: upstream.rolloutId }) };
+        return this.dispatch(message, sink, { ...audit, ...assignment, ...decided }, span, carrier);
+      }
+    }
+    return this.dispatch(message, sink, audit, span);
+  }
+
+  private async dispatch(message: JsonRpcRequest, sink: RequestSink, audit?: ToolCallStart, span?: CallSpan, carrier?: Carrier): Promise<void> {
+    this.assertOpen();
     const key = keyOf(message.id);
     if (this.pending.has(key)) throw new DomainError(ErrorCode.BAD_USER_INPUT, `request id ${String(message.id)} is already in flight in this session`);
     const progressToken = (message.params?._meta as { progressToken?: RequestId } | undefined)?.progressToken;
@@ -157,6 +192,7 @@ export class GatewaySession {
       paged: message.params?.cursor !== undefined,
       ...(progressToken === undefined ? {} : { progressToken }),
       ...(span === undefined ? {} : { span }),
+      ...(carrier === undefined ? {} : { carrier }),
       ...(audit !== undefined && this.deps.mirror !== undefined && message.method === 'tools/call'
         ? { mirrorable: { tool: audit.tool, arguments: message.params?.arguments, traceId: audit.traceId ?? null } }
         : {}),
@@ -164,20 +200,20 @@ export class GatewaySession {
     if (audit !== undefined) {
       await this.deps.audit.started(audit); // no dispatch without an audit row
       entry.auditStartedAt = this.deps.now();
-      if (message.method === 'tools/call') {
+      if (message.method === 'tools/call' && carrier === undefined) {
         entry.retry = { tool: audit.tool, message, attempts: 1, ...(span === undefined ? {} : { traceparent: span.traceparent }) };
         this.deps.failover?.callStarted(this.record.serverName);
       }
     }
     this.pending.set(key, entry);
-    this.deps.routing?.started(this.record.runnerId);
+    this.deps.routing?.started(carrier?.runnerId ?? this.record.runnerId);
     entry.countedOutstanding = true;
-    const relay = this.relay;
+    const relay = carrier?.relay ?? this.relay;
     try {
       await relay.send(message, { callId, ...(span === undefined ? {} : { traceparent: span.traceparent }) });
     } catch (error) {
       // Lost before the runner acknowledged it: the pump's failOver treats it as any call in flight.
-      if (!relay.isOpen && entry.retry !== undefined && this.deps.failover !== undefined) return;
+      if (!relay.isOpen && entry.retry !== undefined && carrier === undefined && this.deps.failover !== undefined) return;
       if (this.pending.get(key) === entry) this.pending.delete(key);
       void this.settle(entry, { outcome: 'INTERRUPTED', errorCode: (error as DomainError).code ?? ErrorCode.INTERNAL });
       throw error;
@@ -212,9 +248,10 @@ export class GatewaySession {
   /** Relays a client notification or a client's answer to a server → client request. */
   async forward(message: JsonRpcNotification | ClientAnswer): Promise<void> {
     this.assertOpen();
-    if ('method' in message && message.method === 'notifications/cancelled') this.clientCancelled(message.params?.requestId);
+    // A cancellation goes to the relay session that carries the call.
+    const carrier = 'method' in message && message.method === 'notifications/cancelled' ? this.clientCancelled(message.params?.requestId) : undefined;
     if (!('method' in message) && message.id !== undefined) this.deps.sessions.serverRequestAnswered(this.sessionId, message.id);
-    await this.relay.send(message);
+    await (carrier?.relay ?? this.relay).send(message);
   }
 
   /**
@@ -259,7 +296,7 @@ export class GatewaySession {
   private async failOver(failure: DomainError): Promise<boolean> {
     const failover = this.deps.failover;
     if (failover === undefined || this.initializeParams === undefined) return false;
-    const lost = [...this.pending.values()];
+    const lost = [...this.pending.values()].filter((entry) => entry.carrier === undefined);
     const allowed = await Promise.all(
       lost.map((entry) => (entry.retry === undefined ? false : failover.mayRetry(this.record, entry.retry.tool, entry.retry.attempts).then((verdict) => verdict.allowed, () => false))),
     );
@@ -305,18 +342,21 @@ export class GatewaySession {
     return true;
   }
 
-  /** Replays the client's `initialize` (under a request id of the gateway's) and `notifications/initialized`. */
-  private async reinitialize(): Promise<boolean> {
+  /**
+   * Replays the client's `initialize` (under a request id of the gateway's) and
+   * `notifications/initialized`, on the session's relay or on a carrier of per-call routing.
+   */
+  private async reinitialize(carrier?: Carrier): Promise<boolean> {
     const sink = new JsonAnswer(`reinit-${randomBytes(6).toString('base64url')}`);
     const id = `switchyard-gateway:${sink.streamId}`;
     try {
-      await this.request({ jsonrpc: '2.0', id, method: 'initialize', params: this.initializeParams } as JsonRpcRequest, sink);
+      await this.dispatch({ jsonrpc: '2.0', id, method: 'initialize', params: this.initializeParams } as JsonRpcRequest, sink, undefined, undefined, carrier);
       let timer: NodeJS.Timeout | undefined;
       const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REINITIALIZE_TIMEOUT_MS)))]);
       clearTimeout(timer);
       if (answer === undefined) this.pending.delete(keyOf(id));
       if (answer === undefined || !('result' in answer)) return false;
-      await this.relay.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcNotification);
+      await (carrier?.relay ?? this.relay).send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcNotification);
       return true;
     } catch {
       return false;
@@ -347,6 +387,67 @@ export class GatewaySession {
     }
   }
 
+  /**
+   * Per-call routing: the router's choice for this call, and the carrier that takes it when that
+   * is another (runner, version) than the session's. Undefined when the router says the unit is
+   * the session now (a rollout changed the arms) or per-call routing cannot be done: the call
+   * stays on the session's upstream, audited as the session.
+   */
+  private async routeCall(): Promise<{ upstream: Upstream; carrier?: Carrier } | undefined> {
+    const perCall = this.deps.perCall;
+    if (perCall === undefined || this.initializeParams === undefined) return undefined;
+    try {
+      const [upstream] = await perCall.candidates(this.record.serverName);
+      if (upstream === undefined || upstream.unit !== 'call') return undefined;
+      if (upstream.runnerId === this.record.runnerId && upstream.versionId === this.record.versionId) return { upstream };
+      return { upstream, carrier: await this.carrierFor(upstream, perCall.openRelay) };
+    } catch (error) {
+      this.deps.logger.warn({ sessionId: this.sessionId, err: (error as Error).message }, 'per-call routing failed: the call stays on the session upstream');
+      return undefined;
+    }
+  }
+
+  private carrierFor(upstream: Upstream, openRelay: NonNullable<GatewaySessionDeps['perCall']>['openRelay']): Promise<Carrier> {
+    const key = `${upstream.runnerId}/${upstream.versionId}`;
+    const known = this.carriers.get(key);
+    if (known !== undefined) return known;
+    const opening = (async () => {
+      const relay = openRelay(upstream.runnerId, { sessionId: randomUUID(), deploymentId: upstream.deploymentId, versionId: upstream.versionId });
+      const carrier: Carrier = { relay, runnerId: upstream.runnerId, versionId: upstream.versionId, ...(upstream.costPerCall === undefined ? {} : { costPerCall: upstream.costPerCall }) };
+      void this.pumpCarrier(carrier, key);
+      if (!(await this.reinitialize(carrier))) {
+        relay.close('initialize was not accepted');
+        throw new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${upstream.runnerId} did not take the session's initialize for version ${upstream.versionId}`);
+      }
+      return carrier;
+    })();
+    this.carriers.set(key, opening);
+    opening.catch(() => {
+      if (this.carriers.get(key) === opening) this.carriers.delete(key);
+    });
+    return opening;
+  }
+
+  /** What a carrier sends goes where the session's own upstream's would; when it is lost, its calls fail. */
+  private async pumpCarrier(carrier: Carrier, key: string): Promise<void> {
+    let failure = new DomainError(ErrorCode.UPSTREAM_FAILED, `the relay session to runner ${carrier.runnerId} ended`);
+    try {
+      for await (const event of carrier.relay.messages) this.route(event);
+    } catch (error) {
+      if (error instanceof DomainError) failure = error;
+      this.deps.logger.warn({ sessionId: this.sessionId, runnerId: carrier.runnerId, err: (error as Error).message }, 'per-call relay session lost its upstream');
+    }
+    const known = this.carriers.get(key);
+    if (known !== undefined) void known.then((current) => current === carrier && this.carriers.get(key) === known && this.carriers.delete(key), () => undefined);
+    for (const entry of [...this.pending.values()]) {
+      if (entry.carrier !== carrier) continue;
+      this.pending.delete(keyOf(entry.id));
+      entry.sink.push(domainErrorResponse(failure, entry.id).body);
+      entry.sink.finish();
+      void this.settle(entry, { outcome: 'INTERRUPTED', errorCode: failure.code });
+    }
+  }
+
   private route(event: RelayEvent): void {
     if (event.type === 'call-failed') {
       const entry = [...this.pending.values()].find((candidate) => candidate.callId === event.callId);
@@ -368,7 +469,7 @@ export class GatewaySession {
         const outcome = outcomeOfAnswer(message);
         void this.settle(entry, outcome);
         if (entry.method === 'tools/list') this.toolsListed(entry, message);
-        if (entry.mirrorable !== undefined && outcome.outcome === 'OK' && 'result' in message) this.mirror(entry.mirrorable, message.result);
+        if (entry.mirrorable !== undefined && outcome.outcome === 'OK' && 'result' in message) this.mirror(entry.mirrorable, message.result, entry.carrier?.versionId);
         return;
       }
       case 'stream':
@@ -384,19 +485,21 @@ export class GatewaySession {
     }
   }
 
-  private mirror(call: NonNullable<PendingRequest['mirrorable']>, result: unknown): void {
-    const { serverName, versionId, apiKeyId } = this.record;
+  private mirror(call: NonNullable<PendingRequest['mirrorable']>, result: unknown, versionId = this.record.versionId): void {
+    const { serverName, apiKeyId } = this.record;
     this.deps.mirror?.({ serverName, versionId, apiKeyId, tool: call.tool, arguments: call.arguments, traceId: call.traceId, result });
   }
 
-  private clientCancelled(requestId: unknown): void {
-    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+  /** Returns the carrier of the cancelled call, if it runs on one. */
+  private clientCancelled(requestId: unknown): Carrier | undefined {
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
     const entry = this.pending.get(keyOf(requestId));
-    if (entry === undefined) return;
+    if (entry === undefined) return undefined;
     // The server should not answer a cancelled request (spec, cancellation): end its stream now.
     this.pending.delete(keyOf(requestId));
     entry.sink.finish();
     void this.settle(entry, { outcome: 'CANCELLED', errorCode: 'CLIENT_CANCELLED' });
+    return entry.carrier;
   }
 
   /** A whole tools/list (not a page after the first, nor one with more pages) tells the catalog. */
@@ -410,7 +513,7 @@ export class GatewaySession {
   private settle(entry: PendingRequest, outcome: CallOutcome): Promise<void> {
     if (entry.countedOutstanding) {
       entry.countedOutstanding = false;
-      this.deps.routing?.finished(this.record.runnerId);
+      this.deps.routing?.finished(entry.carrier?.runnerId ?? this.record.runnerId);
     }
     this.feedRouter(entry, outcome);
     entry.span?.end(outcome.outcome === 'PENDING' ? 'INTERRUPTED' : outcome.outcome, { errorCode: outcome.errorCode });
@@ -421,7 +524,8 @@ export class GatewaySession {
   private feedRouter(entry: PendingRequest, outcome: CallOutcome): void {
     const routing = this.deps.routing;
     if (routing === undefined || entry.auditStartedAt === undefined || outcome.outcome === 'PENDING') return;
-    const { serverName, versionId, runnerId, costPerCall } = this.record;
+    const { serverName } = this.record;
+    const { versionId, runnerId, costPerCall } = entry.carrier ?? this.record;
     const latencyMs = Math.max(0, Math.round(this.deps.now() - entry.auditStartedAt));
     void routing
       .recordInvocation({ serverName, versionId, runnerId, outcome: outcome.outcome, errorCode: outcome.errorCode, latencyMs, ...(costPerCall === undefined ? {} : { costPerCall }) })
@@ -447,6 +551,8 @@ export class GatewaySession {
     }
     this.pending.clear();
     for (const stream of this.streams.values()) stream.finish();
+    for (const opening of this.carriers.values()) void opening.then((carrier) => carrier.relay.close('the session ended'), () => undefined);
+    this.carriers.clear();
     const streamIds = [...this.streams.keys()];
     void Promise.all([this.deps.sessions.remove(this.sessionId), this.deps.eventLog.drop(this.sessionId, streamIds)]).catch((error: Error) =>
       this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended gateway session from Redis'),

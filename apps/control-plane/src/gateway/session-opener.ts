@@ -78,6 +78,7 @@ export class SessionOpener {
       ...(upstream.propensity === undefined ? {} : { propensity: upstream.propensity }),
       ...(upstream.rolloutId === undefined ? {} : { rolloutId: upstream.rolloutId }),
       ...(upstream.costPerCall === undefined ? {} : { costPerCall: upstream.costPerCall }),
+      ...(upstream.unit === 'call' ? { unit: 'call' as const } : {}),
       apiKeyId: principal.keyId,
       protocolVersion: requestedVersion,
       replicaId: this.deps.replicaId,

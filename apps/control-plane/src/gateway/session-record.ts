@@ -15,6 +15,8 @@ export interface SessionRecord {
   /** The router's assignment (absent for records of an older build): the rollout, and the probability this arm had. */
   rolloutId?: string | null;
   propensity?: number;
+  /** `call`: each tools/call asks the router again and may run on another (runner, version) than the session's. */
+  unit?: 'session' | 'call';
   /** The nodepool's cost per call, for the router's reward. */
   costPerCall?: number;
   /** The control-plane process holding the relay session (docs/gateway.md, "Replicas"). */

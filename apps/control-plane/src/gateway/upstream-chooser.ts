@@ -10,6 +10,8 @@ export interface Upstream {
   propensity?: number;
   rolloutId?: string | null;
   costPerCall?: number;
+  /** `call`: the versions are stateless with equal tools, so each tools/call may be routed on its own (docs/router.md). */
+  unit?: 'session' | 'call';
 }
 
 /**
