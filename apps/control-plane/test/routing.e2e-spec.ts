@@ -340,6 +340,8 @@ describe('routing in the control plane', () => {
     let runnerId: string;
     let dead: { serverId: string; deploymentId: string };
     let alive: { serverId: string; deploymentId: string };
+    let sharedStdio: { serverId: string; deploymentId: string };
+    let exclusiveStdio: { serverId: string; deploymentId: string };
     let other: ActiveProber;
 
     /** A loopback port nothing listens on: bound, then released. */
@@ -366,6 +368,14 @@ describe('routing in the control plane', () => {
       return child;
     };
 
+    const stdioPlacement = (serverName: string, deploymentId: string, versionId: string, stateless: boolean) => ({
+      deploymentId,
+      versionId,
+      serverName,
+      secretValues: {},
+      launch: { transport: 'STDIO', command: 'node', args: [EVERYTHING_ENTRY, 'stdio'], env: {}, secretEnv: [], url: null, artifactIntegrity: null, stateless },
+    });
+
     const httpPlacement = (serverName: string, deploymentId: string, versionId: string, url: string) => ({
       deploymentId,
       versionId,
@@ -391,12 +401,26 @@ describe('routing in the control plane', () => {
       const dAlive = await place(vAlive.id, row);
       dead = { serverId: sDead.id, deploymentId: dDead.id };
       alive = { serverId: sAlive.id, deploymentId: dAlive.id };
+      // stdio: a stateless server is shared on the runner (a probe takes nobody's place); a stateful one is not probed.
+      const sShared = await server();
+      const sExclusive = await server();
+      const vShared = await version(sShared.id, '1.0.0', { stateless: true });
+      const vExclusive = await version(sExclusive.id, '1.0.0');
+      const dShared = await place(vShared.id, row);
+      const dExclusive = await place(vExclusive.id, row);
+      sharedStdio = { serverId: sShared.id, deploymentId: dShared.id };
+      exclusiveStdio = { serverId: sExclusive.id, deploymentId: dExclusive.id };
       const { jwt } = await cp.app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: row.id, runnerPublicKey: key.getPublicKey() });
       runnerProcess = await startRunnerProcess({
         natsUrl: testEnv().natsUrl,
         runnerId: row.id,
         creds: credsText(jwt, key),
-        placements: [httpPlacement(sDead.name, dDead.id, vDead.id, deadUrl), httpPlacement(sAlive.name, dAlive.id, vAlive.id, aliveUrl)],
+        placements: [
+          httpPlacement(sDead.name, dDead.id, vDead.id, deadUrl),
+          httpPlacement(sAlive.name, dAlive.id, vAlive.id, aliveUrl),
+          stdioPlacement(sShared.name, dShared.id, vShared.id, true),
+          stdioPlacement(sExclusive.name, dExclusive.id, vExclusive.id, false),
+        ],
       });
       // A second replica's prober: same Redis, its own statistics instance.
       other = new ActiveProber(cp.app.get(RoutingRepository), cp.app.get(RunnerRelay), replica().stats, redis, cp.app.get<ControlPlaneConfig>(CONTROL_PLANE_CONFIG), logger, { timers: false });
@@ -420,7 +444,11 @@ describe('routing in the control plane', () => {
       const afterTwo = await stats.readHealth(dead.serverId, firstRound + roundMs);
 
       expect(verdictOf(first, dead.deploymentId)).toEqual({ kind: 'dead', reason: expect.stringContaining('NOT_RUNNING') });
-      expect(sameRound).toEqual({ probed: [], lockedElsewhere: [runnerId] });
+      expect(verdictOf(first, sharedStdio.deploymentId)).toEqual({ kind: 'alive' });
+      expect(verdictOf(first, exclusiveStdio.deploymentId)).toBeUndefined();
+      // Runners of earlier tests with stateless stdio placements are probe targets too.
+      expect(sameRound.probed).toEqual([]);
+      expect(sameRound.lockedElsewhere).toContain(runnerId);
       expect(afterOne.runners[runnerId]).toMatchObject({ probeFailuresInRow: 1, probeDown: false });
       expect(verdictOf(second, dead.deploymentId)?.kind).toBe('dead');
       expect(afterTwo.runners[runnerId]).toMatchObject({ probeFailuresInRow: 2, probeDown: true });

@@ -23,18 +23,25 @@ export interface ProbeRoundReport {
 
 /**
  * Active health checks (docs/router.md, "In the control plane"): every SWITCHYARD_ROUTER_PROBE_SECONDS,
- * each HEALTHY runner's placed Streamable HTTP servers get an MCP session through the relay —
+ * each HEALTHY runner's placed Streamable HTTP servers and stateless stdio servers get an MCP
+ * session through the relay —
  * initialize, ping, close — and the verdict goes into the server's shared health state (two
  * failures in a row mark the runner down for that server, two passes bring it back).
  *
- * Stdio placements are not probed: a stdio server serves one session at a time, so a probe would
+ * Stateful stdio placements are not probed: such a server serves one session at a time, so a probe would
  * take it from a client for its duration (the client's initialize would get AT_CAPACITY). Their
  * liveness comes from the runner's heartbeat instead (a FAILED or BACKOFF supervisor state removes
  * the placement from routing) and from passive outlier ejection. An HTTP runner answering
- * AT_CAPACITY is alive (busy, not broken).
+ * AT_CAPACITY is alive (busy, not broken). A stateless stdio server shares one upstream among
+ * sessions on the runner, so probing it takes no client's place.
  *
  * One replica probes a runner per round: a Redis lock per runner and round (SET NX PX).
  */
+/** Probing must not take a stateful stdio server's only session from a client. */
+export function isProbeable(target: Pick<ProbeTargetRow, 'transport' | 'stateless'>): boolean {
+  return target.transport === 'STREAMABLE_HTTP' || target.stateless;
+}
+
 @Injectable()
 export class ActiveProber implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
@@ -80,7 +87,7 @@ export class ActiveProber implements OnApplicationBootstrap, OnModuleDestroy {
     const roundStart = windowStart(now, this.intervalMs);
     const byRunner = new Map<string, ProbeTargetRow[]>();
     for (const target of await this.repository.probeTargets()) {
-      if (target.transport !== 'STREAMABLE_HTTP') continue;
+      if (!isProbeable(target)) continue;
       byRunner.set(target.runnerId, [...(byRunner.get(target.runnerId) ?? []), target]);
     }
     const report: ProbeRoundReport = { probed: [], lockedElsewhere: [] };

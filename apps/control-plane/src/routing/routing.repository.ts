@@ -61,6 +61,8 @@ export interface ProbeTargetRow {
   deploymentId: string;
   versionId: string;
   transport: TransportKind;
+  /** Operator-declared stateless: the runner shares one upstream among sessions (a probe takes nobody's place). */
+  stateless: boolean;
 }
 
 /** A heartbeat this recent makes an UNHEALTHY runner usable for its servers that still run. */
@@ -118,7 +120,7 @@ export class RoutingRepository {
   async probeTargets(): Promise<ProbeTargetRow[]> {
     const rows = await this.prisma.placement.findMany({
       where: { runner: { status: 'HEALTHY', fencedAt: null, revokedAt: null } },
-      select: { runnerId: true, deploymentId: true, deployment: { select: { versionId: true, version: { select: { serverId: true, transport: true } } } } },
+      select: { runnerId: true, deploymentId: true, deployment: { select: { versionId: true, version: { select: { serverId: true, transport: true, stateless: true } } } } },
       orderBy: { id: 'asc' },
     });
     return rows.map((row) => ({
@@ -127,6 +129,7 @@ export class RoutingRepository {
       deploymentId: row.deploymentId,
       versionId: row.deployment.versionId,
       transport: row.deployment.version.transport,
+      stateless: row.deployment.version.stateless,
     }));
   }
 }
