@@ -17,11 +17,11 @@
 // discounted Thompson vs UCB1 vs ε-greedy vs a fixed split on a non-stationary workload; this
 // suite reprints its last stored figures beside its own (bench/results/latest.json).
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRelayRunner } from '../lib/runner.js';
 import { round, summarize } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 
@@ -38,7 +38,6 @@ const GATES = {
 
 const repoPath = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
-const RELAY_RUNNER = repoPath('apps/runner/test/fixtures/relay-runner.mjs');
 const FIXTURE_SERVER = repoPath('apps/runner/test/fixtures/relay-fixture-server.mjs');
 
 export async function run({ signal, log, repoRoot }) {
@@ -129,7 +128,7 @@ export async function run({ signal, log, repoRoot }) {
     const key = createUser();
     const runnerRow = await prisma.runner.create({ data: { nodepoolId: nodepool.id, name: 'bench-runner', publicKey: key.getPublicKey(), capacity: placements.length } });
     const { jwt } = await app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: runnerRow.id, runnerPublicKey: key.getPublicKey() });
-    const runner = await startRunner({ NATS_URL: nats.url, RUNNER_ID: runnerRow.id, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify(placements) }, signal);
+    const runner = await startRelayRunner({ NATS_URL: nats.url, RUNNER_ID: runnerRow.id, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify(placements) }, signal);
     defer('runner process', () => runner.stop());
     await prisma.runner.update({ where: { id: runnerRow.id }, data: { status: 'HEALTHY' } });
     await app.get(PlacementService).replan();
@@ -241,33 +240,6 @@ function storedRouterRegret(repoRoot) {
   }
 }
 
-/** The runner stand-in process; resolves once it listens. */
-async function startRunner(env, signal) {
-  const child = spawn(process.execPath, [RELAY_RUNNER], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner not ready within 20 s: ${stderr}`)), 20_000);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    child.stdout.on('data', (chunk) => {
-      if (chunk.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`runner exited with ${code} before it was ready: ${stderr}`));
-    });
-  });
-  return {
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 export function report(result) {
   const runs = formatTable(
