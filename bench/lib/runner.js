@@ -39,14 +39,17 @@ export async function runnerCreds(bundle, runnerId) {
   return credsText(jwt, key);
 }
 
-/** The runner stand-in process; resolves once it listens. env: NATS_URL, RUNNER_ID, RUNNER_CREDS, PLACEMENTS. */
-export async function startRelayRunner(env, signal) {
+/**
+ * The runner stand-in process; resolves once it listens. env: NATS_URL, RUNNER_ID, RUNNER_CREDS,
+ * PLACEMENTS. Many placements take longer to start: `readyTimeoutMs`.
+ */
+export async function startRelayRunner(env, signal, { readyTimeoutMs = 20_000 } = {}) {
   const child = spawn(process.execPath, [RELAY_RUNNER], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner not ready within 20 s: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`runner not ready within ${readyTimeoutMs / 1000} s: ${stderr}`)), readyTimeoutMs);
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     child.stdout.on('data', (chunk) => {
       if (chunk.toString().includes('ready')) {
@@ -60,6 +63,7 @@ export async function startRelayRunner(env, signal) {
     });
   });
   return {
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

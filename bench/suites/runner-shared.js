@@ -12,13 +12,12 @@
 // case: calls/s over all sessions, p50/p99 per call, the wall time to open the N sessions
 // (initialize + initialized; in (a) the runner answers every initialize but the first from its
 // cache), and the resident memory of the server processes.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startRelayRunner } from '../lib/runner.js';
 import { summarize } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 
@@ -27,9 +26,7 @@ export const timeoutMs = 240_000;
 
 const SETTINGS = { sessions: [4, 16], callsPerBatch: 2_000, warmupPerSession: 20 };
 
-const repoPath = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
-const RELAY_RUNNER = repoPath('apps/runner/test/fixtures/relay-runner.mjs');
 const require = createRequire(import.meta.url);
 const EVERYTHING_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
 
@@ -80,7 +77,9 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) 
       accountSigningSeed: bundle.appAccount.signingSeed,
       permissions: runnerPermissions(runnerId),
     });
-    const runner = await startRunner({ NATS_URL: nats.url, RUNNER_ID: runnerId, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify([shared, ...perSession]) }, signal);
+    const runner = await startRelayRunner({ NATS_URL: nats.url, RUNNER_ID: runnerId, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify([shared, ...perSession]) }, signal, {
+      readyTimeoutMs: 60_000,
+    });
     defer('runner process', () => runner.stop());
     const serverRss = serverMemory(runner.pid);
 
@@ -178,34 +177,6 @@ function serverMemory(runnerPid) {
   return { processes: rssKb.length, meanMb };
 }
 
-/** The runner stand-in process; resolves once it listens. */
-async function startRunner(env, signal) {
-  const child = spawn(process.execPath, [RELAY_RUNNER], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner not ready within 60 s: ${stderr}`)), 60_000);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    child.stdout.on('data', (chunk) => {
-      if (chunk.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`runner exited with ${code} before it was ready: ${stderr}`));
-    });
-  });
-  return {
-    pid: child.pid,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** An initialized relay session with `echo()`, which checks its own answer (ids are per session). */
 async function relayClient(relay, runnerId, target) {
