@@ -59,7 +59,7 @@ describe('switchyard-runner CLI', () => {
     expect(noToken.stderr()).toBe('switchyard-runner: an enrollment token is required: --token <token>, --token-file <path> or --token - (stdin)\n');
 
     const both = captureIo();
-    await expect(runCli(['enroll', '--config', configPath, '--token', 't', '--token-file', '/tmp/t'], { env: {}, io: both })).resolves.toBe(1);
+    await expect(runCli(['enroll', '--config', configPath, '--token', 't', '--token-file', 'token.txt'], { env: {}, io: both })).resolves.toBe(1);
     expect(both.stderr()).toBe('switchyard-runner: give either --token or --token-file, not both\n');
 
     const emptyStdin = captureIo();
