@@ -94,7 +94,7 @@ export class GatewayService implements OnModuleDestroy {
       idleMs: config.mcp.sessionIdleSeconds * 1000,
       tools: policies.toolHooks,
       mirror: (call) => shadow.offer(call),
-      perCall: { candidates: (serverName) => chooser.candidates(serverName), openRelay: (runnerId, target) => relay.openSession(runnerId, target) },
+      perCall: { candidates: (serverName) => chooser.candidates(serverName, 1), openRelay: (runnerId, target) => relay.openSession(runnerId, target) },
       ended: (session) => this.local.ended(session),
     };
     this.opener = new SessionOpener({

@@ -21,7 +21,8 @@ export interface Upstream {
  * which throws a DomainError rather than return a place outside the policy.
  */
 export interface UpstreamChooser {
-  candidates(serverName: string): Promise<Upstream[]>;
+  /** At most `limit` candidates (default: the implementation's own number). */
+  candidates(serverName: string, limit?: number): Promise<Upstream[]>;
   /** Another runner of the same version, for a retry after the session's runner was lost; absent: no retries. */
   sameVersionElsewhere?(serverName: string, versionId: string, excludeRunnerIds: readonly string[]): Promise<Upstream | undefined>;
   /** The server's retry settings (RoutePolicy); absent: no retries. */

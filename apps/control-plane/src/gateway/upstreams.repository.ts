@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PrismaClient } from '@switchyard/db';
 import { PRISMA } from '../database/database.module.js';
-import type { Upstream } from './upstream-chooser.js';
 
 /** What the gateway reads about servers and where they are placed. */
 @Injectable()
@@ -18,15 +17,5 @@ export class UpstreamsRepository {
    */
   async recordToolsHash(versionId: string, toolsHash: string): Promise<void> {
     await this.prisma.mcpServerVersion.updateMany({ where: { id: versionId, toolsHash: null }, data: { toolsHash } });
-  }
-
-  /** Placements of any version of the server on HEALTHY runners that are neither fenced nor revoked. */
-  async healthyPlacements(serverName: string): Promise<Upstream[]> {
-    const rows = await this.prisma.placement.findMany({
-      where: { runner: { status: 'HEALTHY', fencedAt: null, revokedAt: null }, deployment: { version: { server: { name: serverName } } } },
-      select: { runnerId: true, deploymentId: true, runner: { select: { nodepoolId: true } }, deployment: { select: { versionId: true } } },
-      orderBy: { id: 'asc' },
-    });
-    return rows.map((row) => ({ runnerId: row.runnerId, nodepoolId: row.runner.nodepoolId, deploymentId: row.deploymentId, versionId: row.deployment.versionId }));
   }
 }

@@ -43,12 +43,13 @@ export class RoutedUpstreamChooser implements UpstreamChooser {
     this.rng = options?.rng ?? Math.random;
   }
 
-  async candidates(serverName: string): Promise<RoutedUpstream[]> {
+  /** `limit` 1: the decision alone (a per-call choice needs no fallbacks). */
+  async candidates(serverName: string, limit = MAX_CANDIDATES): Promise<RoutedUpstream[]> {
     const now = Date.now();
     const routing = await this.source.snapshotFor(serverName, now);
     const chosen: RoutedUpstream[] = [];
     const excludeRunnerIds: string[] = [];
-    while (chosen.length < MAX_CANDIDATES) {
+    while (chosen.length < limit) {
       const decision = route(excludeRunnerIds.length > 0 ? { excludeRunnerIds } : {}, routing.snapshot, { now, rng: this.rng });
       if (!decision.ok) {
         if (chosen.length === 0) throw toDomainError(decision);
