@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createUser } from '@nats-io/jwt';
 import { ApiKeyRole } from '@switchyard/db';
-import { testEnv } from '@switchyard/devstack/testing';
+import { testEnv, waitFor } from '@switchyard/devstack/testing';
 import { credsText } from '@switchyard/nats-auth';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
@@ -100,8 +100,10 @@ describe('gateway + router: per-call routing of stateless versions with equal to
       const result = await client.callTool({ name: 'echo', arguments: { message: `call ${i}` } });
       expect(result.content).toEqual([{ type: 'text', text: `Echo: call ${i}` }]);
     }
-    // Each audit row is completed before its answer goes to the client.
-    return cp.prisma.toolInvocation.findMany({ where: { sessionId: transport.sessionId! }, orderBy: { startedAt: 'asc' } });
+    // An audit row is completed just after its answer is relayed (not awaited): wait until none is PENDING.
+    const sessionId = transport.sessionId!;
+    await waitFor(async () => (await cp.prisma.toolInvocation.count({ where: { sessionId, outcome: 'PENDING' } })) === 0, 'the audit rows of the session completed');
+    return cp.prisma.toolInvocation.findMany({ where: { sessionId }, orderBy: { startedAt: 'asc' } });
   };
 
   it('splits the calls of one session between both versions, each audited with propensity 0.5', async () => {

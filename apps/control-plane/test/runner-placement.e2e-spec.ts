@@ -182,7 +182,7 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     expect(short.shortfallReason).toMatch(/runner/);
 
     second = await enrollAndStart('host-b');
-    const full = await placedOn(deploymentId, 'two placements', (view) => view.placements.length === 2);
+    const full = await placedOn(deploymentId, 'two placements', (view) => view.placements.length === 2 && view.unplacedReplicas === 0);
     expect(new Set(full.placements.map((p) => p.runnerId))).toEqual(new Set([first, second]));
     expect(full.unplacedReplicas).toBe(0);
 
@@ -209,7 +209,7 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     const exit = await running.get(draining)!.exited;
     expect(exit.code).toBe(0);
     running.delete(draining);
-    const moved = await placedOn(deploymentId, `the replica to move to ${other}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === other);
+    const moved = await placedOn(deploymentId, `the replica to move to ${other}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === other && view.unplacedReplicas === 0);
     expect(moved.unplacedReplicas).toBe(0);
     const onOther = await session(other, deploymentId, versionId);
     const echoed = await onOther.request('tools/call', { name: 'echo', arguments: { message: 'moved' } });
@@ -231,7 +231,7 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     expect(failure.message).toEqual(expect.any(String));
     await until(() => (statusOf.get(victim) === 'OFFLINE' ? true : undefined), `${victim} OFFLINE`, 5_000, () => undefined);
     expect(await serversOf(victim, () => true)).toEqual([]);
-    const moved = await placedOn(deploymentId, `the replica to move to ${survivor}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === survivor);
+    const moved = await placedOn(deploymentId, `the replica to move to ${survivor}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === survivor && view.unplacedReplicas === 0);
     expect(moved.unplacedReplicas).toBe(0);
     // The survivor once ran this replica before it drained and restarted: it is sent it again.
     const onSurvivor = await session(survivor, deploymentId, versionId);
@@ -248,7 +248,7 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     const response = await cp.gql<{ drainRunner: { status: string } }>(`mutation($id: ID!) { drainRunner(id: $id, graceSeconds: 5) { status } }`, { id: drained }, operator);
 
     expect(response.data?.drainRunner.status).toBe('DRAINING');
-    const moved = await placedOn(deploymentId, `the replica to move to ${other}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === other);
+    const moved = await placedOn(deploymentId, `the replica to move to ${other}`, (view) => view.placements.length === 1 && view.placements[0]!.runnerId === other && view.unplacedReplicas === 0);
     expect(moved.unplacedReplicas).toBe(0);
     await until(() => (statusOf.get(drained) === 'DRAINING' ? true : undefined), `${drained} DRAINING from its own heartbeat`, 10_000, () => undefined);
     const refused = new RelayTestClient(relay.openSession(drained, { sessionId: randomUUID(), deploymentId, versionId }));
