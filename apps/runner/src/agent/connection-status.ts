@@ -24,7 +24,11 @@ export function describeConnectError(error: unknown): string {
  * Logs what the connection goes through. This is the only place a denied publish shows up: the
  * server drops it and tells the client asynchronously, `publish()` itself never throws.
  */
-export async function logConnectionStatus(nc: NatsConnection, logger: Logger, hooks: { onReconnect?: () => void } = {}): Promise<void> {
+export async function logConnectionStatus(
+  nc: NatsConnection,
+  logger: Logger,
+  hooks: { onReconnect?: () => void; onCredentialRefused?: (error: Error) => void } = {},
+): Promise<void> {
   for await (const status of nc.status()) {
     switch (status.type) {
       case 'disconnect':
@@ -51,6 +55,7 @@ export async function logConnectionStatus(nc: NatsConnection, logger: Logger, ho
           );
         } else {
           logger.error({ err: status.error.message }, 'NATS error');
+          if (isCredentialRefusal(status.error)) hooks.onCredentialRefused?.(status.error);
         }
         break;
       default:

@@ -60,6 +60,8 @@ export interface RunnerAgentOptions {
 }
 
 const DRAIN_POLL_MS = 100;
+/** How long NATS may refuse the credential on reconnect before the runner takes it as revoked. */
+const CREDENTIAL_REFUSAL_GRACE_MS = 5_000;
 /** The longest wait between two reconnect attempts. */
 const MAX_RECONNECT_WAIT_MS = 30_000;
 
@@ -84,6 +86,10 @@ export class RunnerAgent {
   private cancelHeartbeat: (() => void) | undefined;
   private heartbeatsStopped = false;
   private earlyHeartbeat = false;
+  /** Since when NATS has refused the credential without a connection in between. */
+  private refusedSince: number | undefined;
+  /** Set once the refusals outlasted the grace: the reason the connection was closed. */
+  private refusal: string | undefined;
   private stopping: Promise<void> | undefined;
   private resolveExit!: (exit: AgentExit) => void;
   /** Resolves once the agent has stopped, saying why. */
@@ -166,6 +172,9 @@ export class RunnerAgent {
         // Jittered exponential backoff (reconnect-backoff.ts): runners cut off together come back
         // spread out, and a long outage is not hammered every second.
         reconnectDelayHandler: () => backoff.nextDelay(),
+        // nats.js gives up after two refusals in a row; a nats-server that just restarted can refuse
+        // a valid credential for a moment. The agent decides instead (onCredentialRefused).
+        ignoreAuthErrorAbort: true,
         // Notice a dead server within ~30 s even when nothing is being sent.
         pingInterval: 10_000,
         maxPingOut: 3,
@@ -176,7 +185,13 @@ export class RunnerAgent {
     if (!nc) return; // stopped while NATS was still unreachable
     this.nc = nc;
     options.logger.info({ servers: options.natsUrls, runnerId: this.runnerId }, 'connected to NATS');
-    void logConnectionStatus(nc, options.logger.child({ component: 'nats' }), { onReconnect: () => backoff.reset() });
+    void logConnectionStatus(nc, options.logger.child({ component: 'nats' }), {
+      onReconnect: () => {
+        backoff.reset();
+        this.refusedSince = undefined;
+      },
+      onCredentialRefused: (error) => this.onCredentialRefused(nc, error),
+    });
     void nc.closed().then((error) => this.onClosed(error ?? undefined));
 
     nc.subscribe(subjects.runCtl(this.runnerId), {
@@ -262,11 +277,23 @@ export class RunnerAgent {
     this.resolveExit(exit);
   }
 
+  /**
+   * Refused for CREDENTIAL_REFUSAL_GRACE_MS without a connection in between: revoked or expired,
+   * not a server that is still loading its accounts after a restart. Then the agent stops (exit 3:
+   * enroll again).
+   */
+  private onCredentialRefused(nc: NatsConnection, error: Error): void {
+    const now = this.clock.now();
+    this.refusedSince ??= now;
+    if (now - this.refusedSince < CREDENTIAL_REFUSAL_GRACE_MS || this.refusal !== undefined) return;
+    this.refusal = error.message;
+    void nc.close();
+  }
+
   private onClosed(error: Error | undefined): void {
     if (this.stopping) return;
-    // The client gave up: nats.js stops reconnecting after the server refused the credential twice.
-    const message = error?.message ?? 'connection closed';
-    if (error && isCredentialRefusal(error)) {
+    const message = this.refusal ?? error?.message ?? 'connection closed';
+    if (this.refusal !== undefined || (error && isCredentialRefusal(error))) {
       this.options.logger.error({ err: message }, 'NATS refused this runner\'s credentials (revoked or expired): enroll again');
       void this.stop({ reason: 'credentials-refused', message });
     } else {
