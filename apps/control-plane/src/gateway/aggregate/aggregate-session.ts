@@ -3,7 +3,7 @@ import { DomainError, ErrorCode, type JsonRpcMessage, type JsonRpcNotification, 
 import type { Logger } from 'pino';
 import type { Principal } from '../../auth/principal.js';
 import type { CallOutcome } from '../call-outcome.js';
-import { ClientStream, JsonAnswer, type RequestSink } from '../client-stream.js';
+import { ClientStream, type RequestSink } from '../client-stream.js';
 import type { EventLog } from '../event-log.js';
 import type { GatewaySession } from '../gateway-session.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
@@ -11,6 +11,7 @@ import type { GatewayPolicies } from '../gateway-policies.js';
 import { mayUseServer } from '../mcp-scope.js';
 import type { AggregateRecord } from './aggregate-record.js';
 import type { AggregateStore } from './aggregate-store.js';
+import { AggregateUpstreams, type OpenedUpstream, type Upstream } from './aggregate-upstreams.js';
 import { splitGatewayName, type QualifiedName, type ShortNames } from './gateway-names.js';
 import { decodeListCursor } from './list-cursor.js';
 import { LISTS, listedItem, mergePages, type ListMethod, type ServerPage } from './merged-lists.js';
@@ -25,16 +26,8 @@ type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification
 
 export const AGGREGATE_STANDALONE_STREAM_ID = 'get';
 
-/** How long the gateway waits for an upstream's answer to a request of its own (a list page, setLevel). */
-const OWN_REQUEST_TIMEOUT_MS = 30_000;
 /** Pages of one server's tools read at most to learn a short name the session has not handed out. */
 const RELEARN_MAX_PAGES = 20;
-
-export interface OpenedUpstream {
-  session: GatewaySession;
-  /** The upstream's answer to initialize: what it offers. */
-  capabilities: Json;
-}
 
 export interface AggregateSessionDeps {
   eventLog: EventLog;
@@ -56,14 +49,6 @@ export interface AggregateSessionDeps {
   touchUpstream(upstreamSessionId: string): void;
   /** The session ended: the owner forgets it. */
   ended(session: AggregateSession): void;
-}
-
-interface Upstream {
-  server: string;
-  session: GatewaySession;
-  capabilities: Json;
-  /** Request ids (and progress tokens) the gateway uses towards this upstream: its own numbering, so no client's ids collide. */
-  nextId: number;
 }
 
 /** A client request routed to one upstream and not answered yet. */
@@ -90,24 +75,31 @@ const asDomainError = (error: unknown): DomainError => (error instanceof DomainE
 export class AggregateSession {
   readonly standalone: ClientStream;
   private readonly streams = new Map<string, ClientStream>();
-  private readonly opening = new Map<string, Promise<Upstream>>();
-  private readonly ready = new Map<string, Upstream>();
+  private readonly upstreams: AggregateUpstreams;
   private readonly routed = new Map<string, Routed>();
   private state: 'open' | 'ended' = 'open';
   private lastActivity = Date.now();
   private readonly idleTimer: NodeJS.Timeout;
-  private logLevel: string | undefined;
   /** The servers the last complete list showed, and the key as it was then: what the client believes it sees. */
   private lastListed: { servers: ReadonlySet<string>; principal: Principal } | undefined;
 
   constructor(
     readonly record: AggregateRecord,
     /** The client's initialize params, sent to each upstream as it opens. */
-    private readonly clientInitialize: Json,
+    clientInitialize: Json,
     private readonly names: ShortNames,
     private readonly deps: AggregateSessionDeps,
   ) {
     this.standalone = this.addStream(AGGREGATE_STANDALONE_STREAM_ID);
+    this.upstreams = new AggregateUpstreams(clientInitialize, {
+      open: (server, principal, initialize) => deps.openUpstream(server, principal, initialize, this),
+      isRetired: (versionId) => deps.isRetired(versionId),
+      touch: (upstreamSessionId) => deps.touchUpstream(upstreamSessionId),
+      opened: (server, upstreamSessionId) => {
+        this.record.upstreams[server] = upstreamSessionId;
+        deps.store.save(this.record).catch((error: Error) => deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not update an aggregated session record'));
+      },
+    });
     // Checked at half the idle time: upstream sessions idle out on their own clock, so the
     // aggregated session renews them while it is alive (a GET stream open, requests in flight).
     this.idleTimer = setInterval(() => this.idleCheck(), Math.max(1_000, deps.idleMs / 2));
@@ -148,8 +140,7 @@ export class AggregateSession {
         return errorResponse(message.id, JsonRpcCode.INVALID_REQUEST, 'Invalid Request: the session is initialized already');
       case 'logging/setLevel':
         if (typeof params.level !== 'string') return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'logging/setLevel needs params.level');
-        this.logLevel = params.level;
-        await Promise.all([...this.ready.values()].filter((upstream) => upstream.capabilities.logging !== undefined).map((upstream) => this.ask(upstream, 'logging/setLevel', { level: params.level }).catch(() => undefined)));
+        await this.upstreams.setLevel(params.level);
         return { jsonrpc: '2.0', id: message.id, result: {} };
       case 'tools/list':
       case 'prompts/list':
@@ -194,7 +185,7 @@ export class AggregateSession {
     if (this.routed.has(key)) return errorResponse(message.id, JsonRpcCode.INVALID_REQUEST, `request id ${String(message.id)} is already in flight in this session`);
     let upstream: Upstream;
     try {
-      upstream = await this.upstream(server, principal);
+      upstream = await this.upstreams.upstream(server, principal);
     } catch (error) {
       return domainErrorResponse(asDomainError(error), message.id).body;
     }
@@ -236,7 +227,7 @@ export class AggregateSession {
     this.assertOpen();
     if (!('method' in message)) {
       const target = message.id === undefined ? undefined : fromClientRequestId(message.id);
-      const upstream = target === undefined ? undefined : this.ready.get(target.server);
+      const upstream = target === undefined ? undefined : this.upstreams.get(target.server);
       if (target === undefined || upstream === undefined) return this.deps.logger.debug({ sessionId: this.sessionId, id: message.id }, 'an answer to no server request of this session: dropped');
       return upstream.session.forward({ ...message, id: target.id } as ClientAnswer);
     }
@@ -245,13 +236,12 @@ export class AggregateSession {
       case 'notifications/cancelled': {
         const requestId = params.requestId;
         const entry = typeof requestId === 'string' || typeof requestId === 'number' ? this.routed.get(keyOf(requestId)) : undefined;
-        const upstream = entry === undefined ? undefined : this.ready.get(entry.server);
+        const upstream = entry === undefined ? undefined : this.upstreams.get(entry.server);
         if (entry === undefined || upstream === undefined) return;
         return upstream.session.forward({ ...message, params: { ...params, requestId: entry.upstreamId } } as JsonRpcNotification);
       }
       case 'notifications/roots/list_changed':
-        await Promise.all([...this.ready.values()].map((upstream) => upstream.session.forward(message)));
-        return;
+        return this.upstreams.notifyAll(message);
       default:
         // notifications/initialized: each upstream got its own when it opened.
         return;
@@ -275,9 +265,8 @@ export class AggregateSession {
 
   /** An upstream session ended by itself (its runner was lost, it idled out): what the client sees changed. */
   upstreamEnded(session: GatewaySession): void {
-    const upstream = [...this.ready.values()].find((candidate) => candidate.session === session);
+    const upstream = this.upstreams.forgetSession(session);
     if (upstream === undefined) return;
-    this.ready.delete(upstream.server);
     delete this.record.upstreams[upstream.server];
     if (this.state !== 'open') return;
     this.deps.logger.info({ sessionId: this.sessionId, server: upstream.server }, 'an upstream of an aggregated session ended');
@@ -293,8 +282,7 @@ export class AggregateSession {
     if (this.state !== 'open') return;
     this.state = 'ended';
     clearInterval(this.idleTimer);
-    await Promise.all([...this.ready.values()].map((upstream) => upstream.session.close(reason, inFlight)));
-    this.ready.clear();
+    await this.upstreams.close(reason, inFlight);
     for (const entry of this.routed.values()) entry.sink.finish();
     this.routed.clear();
     for (const stream of this.streams.values()) stream.finish();
@@ -325,9 +313,9 @@ export class AggregateSession {
   private async listPage(principal: Principal, server: string, method: ListMethod, cursor: string | undefined): Promise<ServerPage> {
     const { key, capability } = LISTS[method];
     try {
-      const upstream = await this.upstream(server, principal);
+      const upstream = await this.upstreams.upstream(server, principal);
       if (upstream.capabilities[capability] === undefined) return { server, items: [] };
-      const result = await this.ask(upstream, method, cursor === undefined ? undefined : { cursor });
+      const result = await this.upstreams.ask(upstream, method, cursor === undefined ? undefined : { cursor });
       const items = Array.isArray(result[key]) ? (result[key] as Json[]) : [];
       return { server, items, ...(typeof result.nextCursor === 'string' ? { next: result.nextCursor } : {}) };
     } catch (error) {
@@ -368,62 +356,6 @@ export class AggregateSession {
     (delivery.to === 'request' ? delivery.request.sink : this.standalone).push(delivery.message);
   }
 
-  /**
-   * The session's upstream of `server`, opened if it has none. One pinned to a version that was
-   * rolled back is closed first and replaced — on /mcp/<server> the client would get 404 and open a
-   * new session; here the `/mcp` session goes on and only that server's upstream is placed anew
-   * (the client is told its lists changed: the version it gets may list other tools).
-   */
-  private async upstream(server: string, principal: Principal): Promise<Upstream> {
-    const ready = this.ready.get(server);
-    if (ready !== undefined) {
-      if (!(await this.deps.isRetired(ready.session.record.versionId))) return ready;
-      if (this.ready.get(server) === ready) await ready.session.close('its version was rolled back');
-      this.ready.delete(server);
-    }
-    let opening = this.opening.get(server);
-    if (opening === undefined) {
-      const attempt = this.open(server, principal);
-      const clear = () => {
-        if (this.opening.get(server) === attempt) this.opening.delete(server);
-      };
-      attempt.then(clear, clear);
-      this.opening.set(server, attempt);
-      opening = attempt;
-    }
-    return opening;
-  }
-
-  private async open(server: string, principal: Principal): Promise<Upstream> {
-    this.assertOpen();
-    const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: this.clientInitialize } as JsonRpcRequest;
-    const opened = await this.deps.openUpstream(server, principal, initialize, this);
-    if (this.state !== 'open') {
-      await opened.session.close('the aggregated session ended');
-      this.assertOpen();
-    }
-    const upstream: Upstream = { server, session: opened.session, capabilities: opened.capabilities, nextId: 1 };
-    this.ready.set(server, upstream);
-    this.record.upstreams[server] = opened.session.sessionId;
-    this.deps.store.save(this.record).catch((error: Error) => this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not update an aggregated session record'));
-    await opened.session.forward({ jsonrpc: '2.0', method: 'notifications/initialized' } as JsonRpcNotification);
-    if (this.logLevel !== undefined && upstream.capabilities.logging !== undefined) void this.ask(upstream, 'logging/setLevel', { level: this.logLevel }).catch(() => undefined);
-    return upstream;
-  }
-
-  /** A request of the gateway's own to an upstream (ids of its numbering, answered to no client stream). */
-  private async ask(upstream: Upstream, method: string, params: Json | undefined): Promise<Json> {
-    const id = upstream.nextId++;
-    const sink = new JsonAnswer(`own-${id}`);
-    await upstream.session.request({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) } as JsonRpcRequest, sink);
-    let timer: NodeJS.Timeout | undefined;
-    const answer = await Promise.race([sink.answer, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OWN_REQUEST_TIMEOUT_MS)))]);
-    clearTimeout(timer);
-    if (answer === undefined) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `${upstream.server} did not answer ${method}`);
-    if (!('result' in answer)) throw new DomainError(ErrorCode.UPSTREAM_FAILED, `${upstream.server} answered ${method} with an error`);
-    return answer.result as Json;
-  }
-
   private addStream(streamId: string, sse = true): ClientStream {
     const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse);
     this.streams.set(streamId, stream);
@@ -432,10 +364,7 @@ export class AggregateSession {
 
   private touchUpstreams(): void {
     this.deps.store.touch(this.sessionId);
-    for (const upstream of this.ready.values()) {
-      upstream.session.touch();
-      this.deps.touchUpstream(upstream.session.sessionId);
-    }
+    this.upstreams.touch();
   }
 
   private idleCheck(): void {
