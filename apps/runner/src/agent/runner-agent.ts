@@ -5,6 +5,7 @@ import type { GpuInfo } from '../gpu/nvidia-smi.js';
 import { systemClock, type Clock, type Rng } from '../supervisor/clock.js';
 import type { ServerStatus } from '../supervisor/server-status.js';
 import { describeConnectError, isCredentialRefusal, logConnectionStatus } from './connection-status.js';
+import { CredentialRefusalGrace, exitOnClose } from './credential-refusal.js';
 import { ControlDispatcher, type ControlHandler, type ControlType } from './control-dispatcher.js';
 import type { CredentialStore } from './credential-store.js';
 import { buildHeartbeat, GpuInventory } from './heartbeat.js';
@@ -60,8 +61,6 @@ export interface RunnerAgentOptions {
 }
 
 const DRAIN_POLL_MS = 100;
-/** How long NATS may refuse the credential on reconnect before the runner takes it as revoked. */
-const CREDENTIAL_REFUSAL_GRACE_MS = 5_000;
 /** The longest wait between two reconnect attempts. */
 const MAX_RECONNECT_WAIT_MS = 30_000;
 
@@ -86,10 +85,8 @@ export class RunnerAgent {
   private cancelHeartbeat: (() => void) | undefined;
   private heartbeatsStopped = false;
   private earlyHeartbeat = false;
-  /** Since when NATS has refused the credential without a connection in between. */
-  private refusedSince: number | undefined;
-  /** Set once the refusals outlasted the grace: the reason the connection was closed. */
-  private refusal: string | undefined;
+  /** Decides when refusals of the credential on reconnect mean revoked (credential-refusal.ts). */
+  private readonly refusals = new CredentialRefusalGrace();
   private stopping: Promise<void> | undefined;
   private resolveExit!: (exit: AgentExit) => void;
   /** Resolves once the agent has stopped, saying why. */
@@ -188,7 +185,7 @@ export class RunnerAgent {
     void logConnectionStatus(nc, options.logger.child({ component: 'nats' }), {
       onReconnect: () => {
         backoff.reset();
-        this.refusedSince = undefined;
+        this.refusals.connected();
       },
       onCredentialRefused: (error) => this.onCredentialRefused(nc, error),
     });
@@ -278,28 +275,22 @@ export class RunnerAgent {
   }
 
   /**
-   * Refused for CREDENTIAL_REFUSAL_GRACE_MS without a connection in between: revoked or expired,
-   * not a server that is still loading its accounts after a restart. Then the agent stops (exit 3:
-   * enroll again).
+   * Refused for the grace (CREDENTIAL_REFUSAL_GRACE_MS) without a connection in between: revoked or
+   * expired, not a server that is still loading its accounts after a restart. Then the connection
+   * is closed and the agent stops (exit 3: enroll again).
    */
   private onCredentialRefused(nc: NatsConnection, error: Error): void {
-    const now = this.clock.now();
-    this.refusedSince ??= now;
-    if (now - this.refusedSince < CREDENTIAL_REFUSAL_GRACE_MS || this.refusal !== undefined) return;
-    this.refusal = error.message;
-    void nc.close();
+    if (this.refusals.refused(this.clock.now(), error.message)) void nc.close();
   }
 
   private onClosed(error: Error | undefined): void {
     if (this.stopping) return;
-    const message = this.refusal ?? error?.message ?? 'connection closed';
-    if (this.refusal !== undefined || (error && isCredentialRefusal(error))) {
-      this.options.logger.error({ err: message }, 'NATS refused this runner\'s credentials (revoked or expired): enroll again');
-      void this.stop({ reason: 'credentials-refused', message });
-    } else {
-      this.options.logger.error({ err: message }, 'NATS connection closed for good');
-      void this.stop({ reason: 'connection-closed', message });
-    }
+    const exit = exitOnClose(this.refusals.refusal, error);
+    this.options.logger.error(
+      { err: exit.message },
+      exit.reason === 'credentials-refused' ? 'NATS refused this runner\'s credentials (revoked or expired): enroll again' : 'NATS connection closed for good',
+    );
+    void this.stop(exit);
   }
 
   private subscribeCalls(nc: NatsConnection): void {

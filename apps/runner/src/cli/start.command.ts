@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AGENT_PLUGINS, type AgentPlugin } from '../agent/agent-plugins.js';
 import { CredentialsFileError, CredentialStore } from '../agent/credential-store.js';
 import { isCredentialRefusal } from '../agent/connection-status.js';
-import { RunnerAgent } from '../agent/runner-agent.js';
+import { RunnerAgent, type AgentExit } from '../agent/runner-agent.js';
 import { identitySchema, runnerFiles, type RunnerIdentity } from '../config/data-files.js';
 import { loadRunnerConfig, RunnerConfigError, type RunnerConfig } from '../config/runner-config.js';
 import { detectGpus } from '../gpu/nvidia-smi.js';
@@ -140,14 +140,19 @@ export async function runStartCommand(options: StartCommandOptions): Promise<num
   }
   const exit = await agent.exited;
   stopListening();
+  const { code, line } = startExitOf(exit);
+  if (line !== undefined) io.err(`switchyard-runner: ${line}\n`);
+  return code;
+}
+
+/** The exit status of `start` once the agent stopped, and the line for stderr (none on a shutdown). */
+export function startExitOf(exit: AgentExit): { code: number; line?: string } {
   switch (exit.reason) {
     case 'shutdown':
-      return START_EXIT.OK;
+      return { code: START_EXIT.OK };
     case 'credentials-refused':
-      io.err(`switchyard-runner: NATS refused this runner's credentials (${exit.message}): enroll again\n`);
-      return START_EXIT.ENROLL;
+      return { code: START_EXIT.ENROLL, line: `NATS refused this runner's credentials (${exit.message}): enroll again` };
     case 'connection-closed':
-      io.err(`switchyard-runner: the NATS connection closed: ${exit.message}\n`);
-      return START_EXIT.FAILED;
+      return { code: START_EXIT.FAILED, line: `the NATS connection closed: ${exit.message}` };
   }
 }
