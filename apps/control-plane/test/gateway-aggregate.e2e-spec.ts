@@ -10,7 +10,15 @@ import { createUser } from '@nats-io/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema, McpError, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { testEnv, waitFor } from '@switchyard/devstack/testing';
 import { credsText } from '@switchyard/nats-auth';
 import { CLI_ACTOR } from '../src/admin-events/actor.js';
@@ -19,6 +27,8 @@ import { loadConfig } from '../src/config/config.js';
 import { NatsLink } from '../src/connections/nats-link.js';
 import { createApp } from '../src/create-app.js';
 import { AggregateService } from '../src/gateway/aggregate/aggregate.service.js';
+import { AggregateStore } from '../src/gateway/aggregate/aggregate-store.js';
+import { SessionStore } from '../src/gateway/session-store.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
 import { createLogger } from '../src/logging/logger.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
@@ -312,12 +322,12 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     sut.setNotificationHandler(ToolListChangedNotificationSchema, () => void (changed += 1));
     const latecomer = await placeStdioServer(cp, 'latecomer', FIXTURE_SERVER);
     try {
-      await cp.app.get(AggregateService).checkServerSets(); // what its timer does every 10 s
+      await cp.app.get(AggregateService).sweep(); // what its timer does every 10 s
       await waitFor(() => changed === 1, 'list_changed for the placed server');
       const withLatecomer = (await sut.listTools()).tools.map((tool) => tool.name);
 
       await cp.prisma.runner.update({ where: { id: latecomer.runnerId }, data: { status: 'OFFLINE' } });
-      await cp.app.get(AggregateService).checkServerSets();
+      await cp.app.get(AggregateService).sweep();
       await waitFor(() => changed === 2, 'list_changed for the server gone');
       const after = (await sut.listTools()).tools.map((tool) => tool.name);
 
@@ -327,6 +337,96 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     } finally {
       await latecomer.runner.stop();
     }
+  });
+
+  describe('a key changed while its session is open (the mutation on replica B, the session held on A)', () => {
+    const adminGql = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${replicaB.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await cp.keyFor(ApiKeyRole.ADMIN, 'aggregate-admin')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { errors?: unknown };
+      if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors));
+    };
+    const updateKey = (id: string, input: { allowedServers?: string[]; allowedTools?: string[] }) =>
+      adminGql(`mutation($id: ID!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { id } }`, { id, input });
+    const listsChanged = (client: Client): string[] => {
+      const seen: string[] = [];
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => void seen.push('tools'));
+      client.setNotificationHandler(PromptListChangedNotificationSchema, () => void seen.push('prompts'));
+      client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void seen.push('resources'));
+      return seen;
+    };
+    const sweepHolder = () => cp.app.get(AggregateService).sweep(); // what its timer does every 10 s
+
+    it('sends tools/list_changed alone when only the allowed tools change what is visible, and nothing when nothing visible changed', async () => {
+      const key = await keyWith('retooled', {});
+      const keyId = await keyIdOf(key);
+      const sut = await connect(key);
+      const before = (await sut.listTools()).tools.map((tool) => tool.name);
+      const seen = listsChanged(sut);
+
+      // Widened to a server nobody serves: nothing visible changes, nothing is sent. Notifications
+      // arrive in order on the GET stream, so a spurious one would come before the next one.
+      await updateKey(keyId, { allowedServers: ['everything', 'fixture', 'served-nowhere'] });
+      await sweepHolder();
+      await updateKey(keyId, { allowedServers: ['everything', 'fixture', 'served-nowhere'], allowedTools: ['everything__echo', 'fixture__echo'] });
+      await sweepHolder();
+      await waitFor(() => seen.length > 0, 'list_changed for the narrowed tools');
+      const after = (await sut.listTools()).tools.map((tool) => tool.name);
+
+      expect(before).toEqual(expect.arrayContaining(['everything__echo', 'everything__get-sum', 'fixture__echo']));
+      expect(seen).toEqual(['tools']);
+      expect(after.sort()).toEqual(['everything__echo', 'fixture__echo']);
+    });
+
+    it('sends list_changed for every list when the key is narrowed to one server, and again when it is widened back', async () => {
+      const key = await keyWith('reserved', {});
+      const keyId = await keyIdOf(key);
+      const sut = await connect(key);
+      await sut.listTools();
+      const seen = listsChanged(sut);
+
+      await updateKey(keyId, { allowedServers: ['fixture'] });
+      await sweepHolder();
+      await waitFor(() => seen.length === 3, 'list_changed for tools, prompts and resources');
+      const narrowed = (await sut.listTools()).tools.map((tool) => tool.name);
+      const refused = await sut.callTool({ name: 'everything__echo', arguments: { message: 'nope' } }).catch((error: unknown) => error);
+      await updateKey(keyId, { allowedServers: [] });
+      await sweepHolder();
+      await waitFor(() => seen.length === 6, 'list_changed again after widening');
+      const widened = (await sut.listTools()).tools.map((tool) => tool.name);
+
+      expect(seen).toEqual(['tools', 'prompts', 'resources', 'tools', 'prompts', 'resources']);
+      expect(narrowed.every((name) => name.startsWith('fixture__'))).toBe(true);
+      expect((refused as McpError).data).toMatchObject({ code: 'FORBIDDEN' });
+      expect(widened).toEqual(expect.arrayContaining(['everything__echo', 'fixture__echo']));
+    });
+
+    it('ends the session of a revoked key: its upstreams close and its next request gets 401', async () => {
+      const key = await keyWith('revoked-mid-session', {});
+      const keyId = await keyIdOf(key);
+      const sut = await connect(key);
+      await sut.callTool({ name: 'fixture__echo', arguments: { message: 'before' } });
+      const sessionId = open.at(-1)?.transport.sessionId as string;
+      const upstreamIds = Object.values((await cp.app.get(AggregateStore).find(sessionId))?.upstreams ?? {});
+
+      await adminGql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: keyId });
+      await sweepHolder();
+      const next = await fetch(`${cp.url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+
+      expect(next.status).toBe(401);
+      expect(((await next.json()) as { error: { data: unknown } }).error.data).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(cp.app.get(AggregateService).openSessions).toBe(0);
+      expect(upstreamIds).toHaveLength(1);
+      await waitFor(async () => (await cp.app.get(AggregateStore).find(sessionId)) === undefined, 'the record of the ended session to be removed');
+      await waitFor(async () => (await cp.app.get(SessionStore).find(upstreamIds[0] as string)) === undefined, 'the record of its upstream session to be removed');
+    });
   });
 
   it("replaces an upstream pinned to a version that was rolled back, without ending the /mcp session", async () => {

@@ -22,6 +22,10 @@ export class ApiKeysRepository {
     return this.prisma.apiKey.findUnique({ where: { id } });
   }
 
+  findByIds(ids: readonly string[]): Promise<ApiKey[]> {
+    return this.prisma.apiKey.findMany({ where: { id: { in: [...ids] } } });
+  }
+
   /** Serializes first-start bootstrap across replicas for the rest of the transaction. */
   async lockBootstrap(tx: Tx): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(72707370)`;

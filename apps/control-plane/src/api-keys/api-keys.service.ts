@@ -24,6 +24,15 @@ export function stateOf(key: ApiKey, now: Date): ApiKeyState {
   return ApiKeyState.ACTIVE;
 }
 
+const principalOf = (key: ApiKey): Principal => ({
+  keyId: key.id,
+  name: key.name,
+  role: key.role,
+  scopes: key.scopes,
+  allowedServers: key.allowedServers,
+  allowedTools: key.allowedTools,
+});
+
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -42,14 +51,17 @@ export class ApiKeysService {
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       void this.repository.touch(key.id, now);
     }
-    return {
-      keyId: key.id,
-      name: key.name,
-      role: key.role,
-      scopes: key.scopes,
-      allowedServers: key.allowedServers,
-      allowedTools: key.allowedTools,
-    };
+    return principalOf(key);
+  }
+
+  /**
+   * The principals of those of `keyIds` that still work (neither revoked, expired nor deleted), by
+   * key id, read now: what the gateway compares its open sessions with, so a key changed on one
+   * replica reaches the sessions held on every replica. One query.
+   */
+  async activePrincipals(keyIds: readonly string[], now = new Date()): Promise<Map<string, Principal>> {
+    const keys = keyIds.length === 0 ? [] : await this.repository.findByIds([...new Set(keyIds)]);
+    return new Map(keys.filter((key) => stateOf(key, now) === ApiKeyState.ACTIVE).map((key) => [key.id, principalOf(key)]));
   }
 
   async create(actor: Actor, input: CreateApiKeyInput, now = new Date()): Promise<{ apiKey: ApiKeyView; key: string }> {

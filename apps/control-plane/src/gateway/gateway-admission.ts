@@ -42,6 +42,11 @@ export class GatewayAdmission {
     return principal;
   }
 
+  /** A key found revoked: its cached check is dropped, so its next request here gets 401 at once. */
+  forgetKey(keyId: string): void {
+    this.principals.forgetKey(keyId);
+  }
+
   checkProtocolVersion(headers: Headers): void {
     const problem = protocolVersionProblem(headerValue(headers['mcp-protocol-version']));
     if (problem !== undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, problem);

@@ -23,6 +23,16 @@ describe('PrincipalCache', () => {
     expect([sut.get('a', 1), sut.get('b', 1)?.keyId, sut.get('c', 1)?.keyId]).toEqual([undefined, 'b', 'c']);
   });
 
+  it('forgets the entries of one key, and only those', () => {
+    const sut = new PrincipalCache(5_000);
+    sut.set('a', principal('revoked'), 0);
+    sut.set('b', principal('kept'), 0);
+
+    sut.forgetKey('revoked');
+
+    expect([sut.get('a', 1), sut.get('b', 1)?.keyId]).toEqual([undefined, 'kept']);
+  });
+
   it('caches nothing with a TTL of 0', () => {
     const sut = new PrincipalCache(0);
     sut.set('a', principal('a'), 0);

@@ -24,6 +24,11 @@ export class PrincipalCache {
     return entry.principal;
   }
 
+  /** Forgets every entry of the key `keyId` (it was found revoked): its next check reads the database. */
+  forgetKey(keyId: string): void {
+    for (const [keyHash, entry] of this.entries) if (entry.principal.keyId === keyId) this.entries.delete(keyHash);
+  }
+
   set(keyHash: string, principal: Principal, now: number): void {
     if (this.ttlMs <= 0) return;
     if (this.entries.size >= this.maxEntries) {

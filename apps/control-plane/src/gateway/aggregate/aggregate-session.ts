@@ -8,7 +8,7 @@ import type { EventLog } from '../event-log.js';
 import type { GatewaySession } from '../gateway-session.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
 import type { GatewayPolicies } from '../gateway-policies.js';
-import { mayUseServer } from '../mcp-scope.js';
+import { mayUseGateway, mayUseServer } from '../mcp-scope.js';
 import type { AggregateRecord } from './aggregate-record.js';
 import type { AggregateStore } from './aggregate-store.js';
 import { AggregateUpstreams, type OpenedUpstream, type Upstream } from './aggregate-upstreams.js';
@@ -18,6 +18,7 @@ import { LISTS, listedItem, mergePages, type ListMethod, type ServerPage } from 
 import { requestTarget, type AnswerKind } from './request-target.js';
 import { toGatewayUri } from './resource-uris.js';
 import { fromClientRequestId, type RequestId } from './server-request-ids.js';
+import { LIST_KINDS, scopeInForce, SessionView, type ListKind } from './session-view.js';
 import { deliveryOf, type RoutedRequest } from './upstream-delivery.js';
 import { rewritePromptResult, rewriteReadResult, rewriteToolResult } from './upstream-rewrite.js';
 
@@ -36,6 +37,8 @@ export interface AggregateSessionDeps {
   policies: GatewayPolicies;
   logger: Logger;
   idleMs: number;
+  /** SWITCHYARD_MCP_KEY_CACHE_SECONDS in ms: how old the principal of a request may be. */
+  keyCacheMs: number;
   /** Servers that could be opened now, by name (the key's scope is applied here). */
   servedServers(): Promise<string[]>;
   /**
@@ -57,11 +60,6 @@ interface Routed extends RoutedRequest {
   sink: RequestSink;
 }
 
-const LIST_KINDS = ['tools', 'prompts', 'resources'] as const;
-type ListKind = (typeof LIST_KINDS)[number];
-
-const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => a.size === b.size && [...a].every((item) => b.has(item));
-
 const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
 const asDomainError = (error: unknown): DomainError => (error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message));
 
@@ -80,8 +78,10 @@ export class AggregateSession {
   private state: 'open' | 'ended' = 'open';
   private lastActivity = Date.now();
   private readonly idleTimer: NodeJS.Timeout;
-  /** The servers the last complete list showed, and the key as it was then: what the client believes it sees. */
-  private lastListed: { servers: ReadonlySet<string>; principal: Principal } | undefined;
+  /** What the client believes it sees: the servers and tools of its last lists, under the key as it was then. */
+  private readonly view = new SessionView();
+  /** The key as the last sweep read it from the database (`scopeNow`). */
+  private swept: { principal: Principal; at: number } | undefined;
 
   constructor(
     readonly record: AggregateRecord,
@@ -131,7 +131,8 @@ export class AggregateSession {
    * The answer of a request the gateway answers itself (ping, logging/setLevel, the lists, an
    * unknown method), or undefined when one upstream answers it (`route`).
    */
-  async answerItself(principal: Principal, message: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+  async answerItself(requestPrincipal: Principal, message: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+    const principal = this.scopeOf(requestPrincipal);
     const params = (message.params ?? {}) as Json;
     switch (message.method) {
       case 'ping':
@@ -166,7 +167,8 @@ export class AggregateSession {
    * key's scope or arguments that do not fit the tool's schema — a tool call then leaves a DENIED
    * audit row —, no upstream); throws the 429 refusal of the key's rate limit.
    */
-  async route(principal: Principal, message: JsonRpcRequest, sink: RequestSink, traceparentHeader?: string): Promise<JsonRpcMessage | undefined> {
+  async route(requestPrincipal: Principal, message: JsonRpcRequest, sink: RequestSink, traceparentHeader?: string): Promise<JsonRpcMessage | undefined> {
+    const principal = this.scopeOf(requestPrincipal);
     const params = (message.params ?? {}) as Json;
     if (message.method === 'tools/call' && typeof params.name === 'string' && this.names.unknownShortForm(params.name)) await this.relearnNames(principal, params.name);
     const target = requestTarget(message.method, params, (name) => this.names.resolve(name));
@@ -249,18 +251,29 @@ export class AggregateSession {
   }
 
   /**
-   * The servers that could be opened now (all of them, before the key's scope): when the ones this
-   * key may use differ from what the client last listed — a server registered, placed or gone —
-   * the client is told its lists changed. Nothing is sent before the client has listed anything.
+   * What the last sweep read (docs/gateway.md, "Server → client messages"): the servers that could
+   * be opened now (all of them, before the key's scope) and the session's key as it is in the
+   * database — undefined when it was revoked, expired or deleted. When what the client sees under
+   * them differs from what it last listed — a server registered, placed or gone, the key narrowed or
+   * widened — the client is told which lists changed. A key that no longer works (or lost
+   * `mcp:call`) ends the session.
    */
-  serversNowServed(served: readonly string[]): void {
-    if (this.state !== 'open' || this.lastListed === undefined) return;
-    const { principal } = this.lastListed;
-    const visible = new Set(served.filter((server) => mayUseServer(principal, server)));
-    if (sameSet(visible, this.lastListed.servers)) return;
-    this.lastListed = { servers: visible, principal };
-    this.deps.logger.info({ sessionId: this.sessionId, servers: [...visible] }, 'the servers of an aggregated session changed');
-    this.listsChanged(['tools', 'prompts', 'resources']);
+  async scopeNow(served: readonly string[], principal: Principal | undefined, now: number): Promise<void> {
+    if (this.state !== 'open') return;
+    if (principal === undefined || !mayUseGateway(principal)) {
+      this.deps.logger.info({ sessionId: this.sessionId, apiKeyId: this.record.apiKeyId }, 'the API key of an aggregated session was revoked: the session ends');
+      return this.close('its API key was revoked', { outcome: 'CANCELLED', errorCode: 'KEY_REVOKED' });
+    }
+    this.swept = { principal, at: now };
+    const kinds = this.view.changed(served, principal);
+    if (kinds.length === 0) return;
+    this.deps.logger.info({ sessionId: this.sessionId, lists: kinds }, 'what an aggregated session sees changed');
+    this.listsChanged(kinds);
+  }
+
+  /** The key's scope the session acts on for a request: the sweep's when a cached key check could be older. */
+  private scopeOf(requestPrincipal: Principal): Principal {
+    return scopeInForce(requestPrincipal, this.swept, Date.now(), this.deps.keyCacheMs);
   }
 
   /** An upstream session ended by itself (its runner was lost, it idled out): what the client sees changed. */
@@ -301,11 +314,12 @@ export class AggregateSession {
       if (cursors === undefined) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'Invalid params: not a cursor of this gateway');
       targets = Object.entries(cursors).filter(([server]) => mayUseServer(principal, server));
     } else {
-      const servers = (await this.deps.servedServers()).filter((server) => mayUseServer(principal, server));
-      this.lastListed = { servers: new Set(servers), principal };
-      targets = servers.map((server) => [server, undefined]);
+      const served = await this.deps.servedServers();
+      this.view.listed(served, principal);
+      targets = served.filter((server) => mayUseServer(principal, server)).map((server) => [server, undefined]);
     }
     const pages = await Promise.all(targets.map(([server, cursor]) => this.listPage(principal, server, method, cursor)));
+    if (method === 'tools/list') this.view.toolsListed(pages.map((page) => ({ server: page.server, names: page.items.map((item) => item.name).filter((name): name is string => typeof name === 'string') })), typeof params.cursor !== 'string');
     return { jsonrpc: '2.0', id: message.id, result: mergePages(method, pages, principal, this.names, this.issued) };
   }
 

@@ -45,8 +45,12 @@ export const AGGREGATE_HANDOFF_SERVER = '*';
 type Place = { kind: 'here'; session: AggregateSession } | { kind: 'elsewhere'; record: AggregateRecord };
 
 const SHUTDOWN_AUDIT_WAIT_MS = 2_000;
-/** How often a replica looks whether the set of served servers changed under its open sessions (one query for all of them). */
-const SERVER_SET_CHECK_MS = 10_000;
+/**
+ * How often a replica looks whether the served servers or the keys changed under the sessions it
+ * holds (two queries for all of them): the longest a key change or a placement takes to reach a
+ * session's client as list_changed, on every replica alike.
+ */
+const SWEEP_MS = 10_000;
 
 /**
  * The use cases of the aggregated endpoint `/mcp` (docs/gateway.md, "Aggregated endpoint /mcp"),
@@ -66,10 +70,10 @@ export class AggregateService implements OnModuleDestroy {
   private readonly sessionDeps: AggregateSessionDeps;
   private readonly admission: GatewayAdmission;
   private readonly log: Logger;
-  private readonly serverSetTimer: NodeJS.Timeout;
+  private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(
-    apiKeys: ApiKeysService,
+    private readonly apiKeys: ApiKeysService,
     private readonly relay: RunnerRelay,
     @Inject(UPSTREAM_CHOOSER) private readonly chooser: UpstreamChooser,
     handoff: SessionHandoff,
@@ -117,28 +121,33 @@ export class AggregateService implements OnModuleDestroy {
       policies,
       logger: this.log,
       idleMs: config.mcp.sessionIdleSeconds * 1000,
+      keyCacheMs: config.mcp.keyCacheSeconds * 1000,
       servedServers: () => servers.servedServerNames(),
       openUpstream: (server, principal, initialize, owner) => this.openUpstream(server, principal, initialize, owner),
       touchUpstream: (upstreamSessionId) => sessions.touch(upstreamSessionId),
       isRetired: (versionId) => retired.isRetired(versionId),
       ended: (session) => this.local.ended(session),
     };
-    this.serverSetTimer = setInterval(() => void this.checkServerSets(), SERVER_SET_CHECK_MS);
-    this.serverSetTimer.unref();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
   }
 
   /**
-   * Tells the sessions held here which servers are served now, so that each can send list_changed
-   * when the servers its key sees changed (docs, "Server → client messages"). Runs on a timer;
-   * public so that tests need not wait for it.
+   * Tells the sessions held here which servers are served now and what their keys are now (read
+   * from the database, not the key cache), so that each can send list_changed when what its client
+   * sees changed, and a session whose key was revoked ends (docs, "Server → client messages").
+   * Runs on a timer on every replica; public so that tests need not wait for it.
    */
-  async checkServerSets(): Promise<void> {
+  async sweep(): Promise<void> {
     if (this.local.size === 0) return;
     try {
-      const served = await this.servers.servedServerNames();
-      for (const session of this.local.values()) session.serversNowServed(served);
+      const sessions = [...this.local.values()];
+      const [served, keys] = await Promise.all([this.servers.servedServerNames(), this.apiKeys.activePrincipals(sessions.map((session) => session.record.apiKeyId))]);
+      const now = Date.now();
+      for (const session of sessions) if (!keys.has(session.record.apiKeyId)) this.admission.forgetKey(session.record.apiKeyId);
+      await Promise.all(sessions.map((session) => session.scopeNow(served, keys.get(session.record.apiKeyId), now)));
     } catch (error) {
-      this.log.warn({ err: (error as Error).message }, 'could not check the served servers of aggregated sessions');
+      this.log.warn({ err: (error as Error).message }, 'could not check the servers and keys of aggregated sessions');
     }
   }
 
@@ -201,7 +210,7 @@ export class AggregateService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.serverSetTimer);
+    clearInterval(this.sweepTimer);
     const closing = [...this.local.values()].map((session) => session.close('the control plane is shutting down', { outcome: 'INTERRUPTED', errorCode: 'CONTROL_PLANE_SHUTDOWN' }));
     await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_AUDIT_WAIT_MS).unref())]);
   }
