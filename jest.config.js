@@ -24,8 +24,13 @@ const swc = {
 /** @type {import('jest').Config} */
 export default {
   rootDir: '.',
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
-  testMatch: ['<rootDir>/{apps,libs}/**/src/**/*.spec.ts', '<rootDir>/{apps,libs}/**/test/**/*.e2e-spec.ts'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
+  testMatch: [
+    '<rootDir>/{apps,libs}/**/src/**/*.spec.ts',
+    '<rootDir>/{apps,libs}/**/test/**/*.e2e-spec.ts',
+    // The benchmark suites at smoke sizes (bench/run.js --smoke), as child processes on dist/.
+    '<rootDir>/bench/test/**/*.e2e-spec.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },

@@ -21,6 +21,8 @@ const BUILT_MARKER = join(repoRoot, 'apps/control-plane/dist/create-app.js');
 const DEFAULT_SUITE_TIMEOUT_MS = 180_000;
 /** After an abort, how long cleanup may take before we give up and exit. */
 const CLEANUP_GRACE_MS = 30_000;
+/** --smoke: measured iterations per case unless --iterations says otherwise. */
+const SMOKE_ITERATIONS = 20;
 
 function usage() {
   return [
@@ -30,25 +32,33 @@ function usage() {
     '  --list          list the suites and exit',
     '  --iterations=N  measured iterations per case (suites pick their own default)',
     '  --no-write      print the tables but write nothing under bench/results/',
+    `  --smoke         check that the suites work, not how fast: each shrinks its own work (fewer`,
+    `                  runners, levels, rounds), --iterations=${SMOKE_ITERATIONS} unless given; implies --no-write`,
     '',
     'Runs on the built code: run `npm run build` first.',
   ].join('\n');
 }
 
 function parseArgs(argv) {
-  const options = { names: [], list: false, write: true, iterations: undefined };
+  const options = { names: [], list: false, write: true, smoke: false, iterations: undefined };
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') {
       console.log(usage());
       process.exit(0);
     } else if (arg === '--list') options.list = true;
     else if (arg === '--no-write') options.write = false;
+    else if (arg === '--smoke') options.smoke = true;
     else if (arg.startsWith('--iterations=')) {
       const n = Number(arg.slice('--iterations='.length));
       if (!Number.isInteger(n) || n < 1) fail(`--iterations expects a positive integer, got "${arg}"`);
       options.iterations = n;
     } else if (arg.startsWith('-')) fail(`unknown option ${arg}\n\n${usage()}`);
     else options.names.push(arg.replace(/\.js$/, ''));
+  }
+  if (options.smoke) {
+    // Smoke sizes measure nothing worth keeping: bench/results/ is committed data.
+    options.write = false;
+    options.iterations ??= SMOKE_ITERATIONS;
   }
   return options;
 }
@@ -136,7 +146,7 @@ async function runSuite(suite, options, machine) {
   const started = performance.now();
   const log = (line) => console.log(`  [${suite.name} ${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
   try {
-    const result = await module.run({ signal: controller.signal, log, iterations: options.iterations, repoRoot });
+    const result = await module.run({ signal: controller.signal, log, iterations: options.iterations, smoke: options.smoke, repoRoot });
     const durationMs = Math.round(performance.now() - started);
     return {
       suite: suite.name,
@@ -174,6 +184,7 @@ async function main() {
 
   const machine = machineFacts();
   console.log(`bench: ${selected.map((s) => s.name).join(', ')} on node ${machine.node}, ${machine.cpuCount} CPU(s) (${machine.cpuModel})`);
+  if (options.smoke) console.log(`bench: smoke run (tiny sizes, ${options.iterations} iterations): the figures mean nothing and nothing is written`);
   let failed = 0;
   for (const suite of selected) {
     console.log(`\n== ${suite.name}`);

@@ -25,12 +25,15 @@ const SETTINGS = {
   budgetMs: 30_000,
   coldStarts: 3,
 };
+/** --smoke: one cold start. */
+const SMOKE = { coldStarts: 1 };
 
 const NODEPOOLS_QUERY = 'query { nodepools(first: 20) { nodes { id name kind } } }';
 const KINDS = ['SAAS', 'VPC', 'ON_PREM'];
 
-export async function run({ signal, log, iterations = SETTINGS.iterations }) {
-  const warmup = Math.min(SETTINGS.warmup, iterations);
+export async function run({ signal, log, iterations = SETTINGS.iterations, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
+  const warmup = Math.min(settings.warmup, iterations);
   const { defer, runAll } = createCleanups('admin-api');
   const setup = {};
   const step = async (name, work) => {
@@ -56,9 +59,9 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const importMs = round(performance.now() - importStarted, 1);
 
     // Cold start: a fresh application each time, in this process (modules already imported).
-    log(`cold start: createApp + listen, ${SETTINGS.coldStarts} runs`);
+    log(`cold start: createApp + listen, ${settings.coldStarts} runs`);
     const coldStarts = [];
-    for (let i = 0; i < SETTINGS.coldStarts; i++) {
+    for (let i = 0; i < settings.coldStarts; i++) {
       signal.throwIfAborted();
       const t0 = performance.now();
       const app = await createApp(config, logger);
@@ -103,10 +106,10 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const { CLI_ACTOR } = await import(controlPlane('admin-events/actor.js'));
     const prisma = app.get(PRISMA);
 
-    log(`seeding ${SETTINGS.nodepools} nodepools and a viewer key`);
+    log(`seeding ${settings.nodepools} nodepools and a viewer key`);
     await step('seedMs', () =>
       prisma.nodepool.createMany({
-        data: Array.from({ length: SETTINGS.nodepools }, (_, i) => ({
+        data: Array.from({ length: settings.nodepools }, (_, i) => ({
           name: `bench-pool-${String(i).padStart(3, '0')}`,
           kind: KINDS[i % KINDS.length],
           region: `region-${i % 7}`,
@@ -156,11 +159,11 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const measured = await measureSideBySide(cases, {
       iterations,
       warmup,
-      roundSize: SETTINGS.roundSize,
-      budgetMs: SETTINGS.budgetMs,
+      roundSize: settings.roundSize,
+      budgetMs: settings.budgetMs,
       signal,
     });
-    if (measured.truncated) log(`time budget of ${SETTINGS.budgetMs / 1000} s reached: stopped at ${measured.samples.graphql.length} calls per case`);
+    if (measured.truncated) log(`time budget of ${settings.budgetMs / 1000} s reached: stopped at ${measured.samples.graphql.length} calls per case`);
 
     const stats = {
       graphql: summarize(measured.samples.graphql),
@@ -170,7 +173,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     const sortedTotals = coldStarts.map((c) => c.totalMs).sort((x, y) => x - y);
     const sortedReady = coldStarts.map((c) => c.readyMs).sort((x, y) => x - y);
     return {
-      settings: { ...SETTINGS, iterations, warmup },
+      settings: { ...settings, iterations, warmup },
       query: NODEPOOLS_QUERY,
       cases: {
         graphql: { label: '(a) GraphQL nodepools(first: 20), API key, HTTP', ...stats.graphql },

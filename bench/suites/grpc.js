@@ -23,9 +23,12 @@ export const description = 'CallTool echo over the gRPC ToolGateway vs tools/cal
 export const timeoutMs = 180_000;
 
 const SETTINGS = { warmup: 200, iterations: 2_000, roundSize: 100, budgetMs: 60_000, concurrency: [16], concurrentCalls: 2_000 };
+/** --smoke: a short batch in flight. */
+const SMOKE = { concurrentCalls: 32 };
 
-export async function run({ signal, log, iterations = SETTINGS.iterations }) {
-  const warmup = Math.min(SETTINGS.warmup, iterations);
+export async function run({ signal, log, iterations = SETTINGS.iterations, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
+  const warmup = Math.min(settings.warmup, iterations);
   const { defer, runAll } = createCleanups('grpc');
   try {
     const { ApiKeyRole } = await import('@switchyard/db');
@@ -101,18 +104,18 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       relay: async () => expectEcho('relay', await relay.echo('hop')),
     };
     log(`measuring: ${warmup} warm-up + ${iterations} calls per case, interleaved, sequential`);
-    const measured = await measureSideBySide(cases, { iterations, warmup, roundSize: SETTINGS.roundSize, budgetMs: SETTINGS.budgetMs, signal });
+    const measured = await measureSideBySide(cases, { iterations, warmup, roundSize: settings.roundSize, budgetMs: settings.budgetMs, signal });
 
     // The shared session multiplexes: calls in flight at once (a per-call session on a stdio server
     // cannot, the runner refuses a second session).
-    const concurrency = await measureConcurrency({ grpcShared: cases.grpcShared, relay: cases.relay }, { inFlight: SETTINGS.concurrency, total: SETTINGS.concurrentCalls, signal, log });
+    const concurrency = await measureConcurrency({ grpcShared: cases.grpcShared, relay: cases.relay }, { inFlight: settings.concurrency, total: settings.concurrentCalls, signal, log });
 
     // The gRPC call ends after its row is completed; the MCP gateway does not wait: checkAuditRows polls.
     const audit = await checkAuditRows(prisma, gatewayCalls);
 
     const stats = summarizeEach(measured.samples);
     return {
-      settings: { ...SETTINGS, iterations, warmup },
+      settings: { ...settings, iterations, warmup },
       conditions:
         'sequential, one call in flight per case; the clients and the control plane in the bench process (one event loop), the runner and each ' +
         'server-everything in their own processes; nats-server in operator mode, Postgres (embedded) and Redis on 127.0.0.1; audit on; ' +

@@ -29,6 +29,8 @@ export const description = 'time from a canary challenger going bad to its traff
 export const timeoutMs = 300_000;
 
 const SETTINGS = { runsPerRate: 3, badRates: [0.2, 1], callsPerSession: 5, goodPhaseMs: 2_000, afterRollbackMs: 1_000, runLimitMs: 40_000 };
+/** --smoke: one run of a challenger that fails every call, shorter phases. */
+const SMOKE = { runsPerRate: 1, badRates: [1], goodPhaseMs: 1_000, afterRollbackMs: 500 };
 const GATES = {
   shadow: { enabled: false },
   canary: { steps: [0.5], minCallsPerStep: 1_000_000, minStepDurationMs: 3_600_000 },
@@ -40,7 +42,8 @@ const repoPath = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.ur
 const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
 const FIXTURE_SERVER = repoPath('apps/runner/test/fixtures/relay-fixture-server.mjs');
 
-export async function run({ signal, log, repoRoot }) {
+export async function run({ signal, log, repoRoot, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
   const cleanups = [];
   const defer = (name, fn) => cleanups.push({ name, fn });
   try {
@@ -103,7 +106,7 @@ export async function run({ signal, log, repoRoot }) {
 
     // One server per run, so every run starts from a fresh rollout, fresh arm statistics and a
     // challenger process that has not failed yet.
-    const runs = SETTINGS.badRates.flatMap((badRate) => Array.from({ length: SETTINGS.runsPerRate }, (_, i) => ({ badRate, serverName: `ttz-${String(badRate).replace('.', '')}-${i + 1}` })));
+    const runs = settings.badRates.flatMap((badRate) => Array.from({ length: settings.runsPerRate }, (_, i) => ({ badRate, serverName: `ttz-${String(badRate).replace('.', '')}-${i + 1}` })));
     log(`registering ${runs.length} servers, two versions each (champion FLAKY_FAILURE_RATE=0; challenger reads a rate file)`);
     const nodepool = await prisma.nodepool.create({ data: { name: 'bench', kind: 'ON_PREM', region: 'local', jurisdiction: 'EU' } });
     const placements = [];
@@ -151,7 +154,7 @@ export async function run({ signal, log, repoRoot }) {
       let calls = 0;
       try {
         await client.connect(transport);
-        for (; calls < SETTINGS.callsPerSession; calls++) await client.callTool({ name: 'flaky', arguments: {} });
+        for (; calls < settings.callsPerSession; calls++) await client.callTool({ name: 'flaky', arguments: {} });
       } catch {
         // counted below by what reached the audit
       } finally {
@@ -171,18 +174,18 @@ export async function run({ signal, log, repoRoot }) {
       const phaseOf = async () => (await prisma.rollout.findUniqueOrThrow({ where: { id: startRollout.id }, select: { phase: true } })).phase;
 
       // Good traffic first: the analysis sees both arms healthy (its window includes these calls).
-      const goodUntil = performance.now() + SETTINGS.goodPhaseMs;
+      const goodUntil = performance.now() + settings.goodPhaseMs;
       while (performance.now() < goodUntil) await session(r.serverName);
       if ((await phaseOf()) !== 'CANARY') throw new Error(`${r.serverName}: the good challenger left CANARY (${await phaseOf()})`);
 
       writeFileSync(r.rateFile, String(r.badRate));
       const flippedAt = new Date();
-      const limit = performance.now() + SETTINGS.runLimitMs;
+      const limit = performance.now() + settings.runLimitMs;
       let rolledBackSeenAt;
       let calls = 0;
       // Traffic goes on until a while after the rollback, to see that the challenger gets nothing more.
-      while (rolledBackSeenAt === undefined || performance.now() < rolledBackSeenAt + SETTINGS.afterRollbackMs) {
-        if (performance.now() > limit) throw new Error(`${r.serverName}: not rolled back within ${SETTINGS.runLimitMs / 1000} s of going bad`);
+      while (rolledBackSeenAt === undefined || performance.now() < rolledBackSeenAt + settings.afterRollbackMs) {
+        if (performance.now() > limit) throw new Error(`${r.serverName}: not rolled back within ${settings.runLimitMs / 1000} s of going bad`);
         calls += await session(r.serverName);
         if (rolledBackSeenAt === undefined && (await phaseOf()) === 'ROLLED_BACK') rolledBackSeenAt = performance.now();
       }
@@ -209,13 +212,13 @@ export async function run({ signal, log, repoRoot }) {
     }
 
     const byRate = Object.fromEntries(
-      SETTINGS.badRates.map((badRate) => {
+      settings.badRates.map((badRate) => {
         const of = results.filter((x) => x.badRate === badRate);
         const seconds = (key) => round(summarize(of.map((x) => x[key] / 1000)).p50, 2);
         return [String(badRate), { runs: of.length, rolledBackP50s: seconds('rolledBackMs'), lastChallengerCallP50s: seconds('lastChallengerCallMs'), callsPerSecondP50: summarize(of.map((x) => x.callsPerSecond)).p50 }];
       }),
     );
-    return { settings: { ...SETTINGS, gates: GATES, analysisSeconds: 1 }, runs: results, byRate, routerRegret: storedRouterRegret(repoRoot) };
+    return { settings: { ...settings, gates: GATES, analysisSeconds: 1 }, runs: results, byRate, routerRegret: storedRouterRegret(repoRoot) };
   } finally {
     for (const { name, fn } of cleanups.reverse()) {
       try {

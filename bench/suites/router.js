@@ -31,8 +31,11 @@ const SETTINGS = {
   throughputCalls: 50_000,
   regret: { decisions: 20_000, decisionsPerSecond: 10, switchAt: 10_000, rates: [0.9, 0.8] },
 };
+/** --smoke: short warm-up, rounds and throughput loops, a tenth of the regret simulation. */
+const SMOKE = { warmup: 100, roundSize: 20, throughputCalls: 1_000, regret: { ...SETTINGS.regret, decisions: 2_000, switchAt: 1_000 } };
 
-export async function run({ signal, log, iterations = SETTINGS.iterations }) {
+export async function run({ signal, log, iterations = SETTINGS.iterations, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
   const router = await import('@switchyard/router');
   const now = 1_000_000;
 
@@ -48,7 +51,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     // A new candidates array each time: the per-snapshot cache misses and everything is rebuilt,
     // as on the first decision after a deployment or policy change.
     'weighted-100-cold': { snapshot: worlds[100].weighted, cold: true },
-    'thompson-inline-60': { snapshot: worlds[60].thompsonInline, share: SETTINGS.inlineShare },
+    'thompson-inline-60': { snapshot: worlds[60].thompsonInline, share: settings.inlineShare },
   };
 
   // Check each case once, thoroughly: it decides, stays in the allowed places, and uses the
@@ -62,21 +65,21 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     c.rng = router.seededRng(name.length);
   }
 
-  log(`measuring: ${SETTINGS.warmup} warm-up + ${iterations} decisions per case (inline Thompson: ${Math.round(iterations * SETTINGS.inlineShare)}), interleaved`);
+  log(`measuring: ${settings.warmup} warm-up + ${iterations} decisions per case (inline Thompson: ${Math.round(iterations * settings.inlineShare)}), interleaved`);
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   const keys = Object.keys(cases);
   for (const key of keys) {
     const c = cases[key];
-    const n = Math.max(10, Math.round(SETTINGS.warmup * (c.share ?? 1)));
+    const n = Math.max(10, Math.round(settings.warmup * (c.share ?? 1)));
     for (let i = 0; i < n; i++) router.route({}, c.cold ? { ...c.snapshot, candidates: c.snapshot.candidates.slice() } : c.snapshot, { now, rng: c.rng });
   }
-  const rounds = Math.ceil(iterations / SETTINGS.roundSize);
+  const rounds = Math.ceil(iterations / settings.roundSize);
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < keys.length; k++) {
       signal.throwIfAborted();
       const key = keys[(r + k) % keys.length];
       const c = cases[key];
-      const size = Math.max(1, Math.round(Math.min(SETTINGS.roundSize, iterations - r * SETTINGS.roundSize) * (c.share ?? 1)));
+      const size = Math.max(1, Math.round(Math.min(settings.roundSize, iterations - r * settings.roundSize) * (c.share ?? 1)));
       const out = samples[key];
       for (let i = 0; i < size; i++) {
         const snapshot = c.cold ? { ...c.snapshot, candidates: c.snapshot.candidates.slice() } : c.snapshot;
@@ -89,13 +92,13 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
     }
   }
 
-  log(`throughput: ${SETTINGS.throughputCalls} back-to-back decisions per case (inline Thompson: fewer)`);
+  log(`throughput: ${settings.throughputCalls} back-to-back decisions per case (inline Thompson: fewer)`);
   const throughput = {};
   for (const key of keys) {
     signal.throwIfAborted();
     const c = cases[key];
-    const n = Math.max(100, Math.round(SETTINGS.throughputCalls * (c.share ?? 1) * 0.2));
-    const calls = key.includes('inline') ? n : SETTINGS.throughputCalls;
+    const n = Math.max(100, Math.round(settings.throughputCalls * (c.share ?? 1) * 0.2));
+    const calls = key.includes('inline') ? n : settings.throughputCalls;
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) router.route({}, c.cold ? { ...c.snapshot, candidates: c.snapshot.candidates.slice() } : c.snapshot, { now, rng: c.rng });
     throughput[key] = Math.round(calls / ((performance.now() - t0) / 1000));
@@ -113,13 +116,13 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
   }
 
   log('regret simulation: discounted Thompson vs UCB1 vs ε-greedy vs fixed 50/50');
-  const regret = simulateRegret(router, SETTINGS.regret, signal);
+  const regret = simulateRegret(router, settings.regret, signal);
 
   const summary = (xs) => ({ ...latencySummary(xs, { digits: 2 }), max: round(xs.reduce((m, x) => Math.max(m, x), -Infinity), 1) });
   const stats = Object.fromEntries(keys.map((k) => [k, { ...summary(samples[k]), decisionsPerSecond: throughput[k] }]));
   const ratio = (a, b) => round(stats[a].p50 / stats[b].p50, 2);
   return {
-    settings: { ...SETTINGS, iterations },
+    settings: { ...settings, iterations },
     world: { '60': '3 nodepools × 20 runners × 3 arms (one nodepool forbidden by residency, 2 runners ejected)', '100': '5 nodepools × 20 runners × 3 arms (same rules)' },
     cases: stats,
     ratios: {

@@ -22,9 +22,12 @@ export const timeoutMs = 180_000;
 // 100,000 calls per case take a few seconds: long enough for the once-a-second snapshot rebuilds
 // and health reads (in the background of a decision) to happen inside the measured loop.
 const SETTINGS = { warmup: 500, iterations: 100_000, roundSize: 1_000, budgetMs: 60_000, rebuilds: 300, outcomes: 2_000 };
+/** --smoke: a few rebuilds and outcomes. */
+const SMOKE = { rebuilds: 5, outcomes: 20 };
 
-export async function run({ signal, log, iterations = SETTINGS.iterations }) {
-  const warmup = Math.min(SETTINGS.warmup, iterations);
+export async function run({ signal, log, iterations = SETTINGS.iterations, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
+  const warmup = Math.min(settings.warmup, iterations);
   const { defer, runAll } = createCleanups('routing');
   try {
     const { createUser } = await import('@nats-io/jwt');
@@ -136,9 +139,9 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       'route x4': async () => routeFour(),
     };
     log(`measuring ${iterations} calls per case, interleaved`);
-    const measured = await measureSideBySide(cases, { iterations, warmup, roundSize: SETTINGS.roundSize, budgetMs: SETTINGS.budgetMs, signal });
+    const measured = await measureSideBySide(cases, { iterations, warmup, roundSize: settings.roundSize, budgetMs: settings.budgetMs, signal });
 
-    log(`measuring ${SETTINGS.rebuilds} snapshot rebuilds and ${SETTINGS.outcomes} recorded outcomes`);
+    log(`measuring ${settings.rebuilds} snapshot rebuilds and ${settings.outcomes} recorded outcomes`);
     const apart = await measureSideBySide(
       {
         'snapshot rebuild': async () => {
@@ -146,7 +149,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
           if (s.candidates.length !== 180) throw new Error(`rebuild: expected 180 candidates, got ${s.candidates.length}`);
         },
       },
-      { iterations: SETTINGS.rebuilds, warmup: 20, roundSize: 50, budgetMs: 30_000, signal },
+      { iterations: settings.rebuilds, warmup: Math.min(20, settings.rebuilds), roundSize: 50, budgetMs: 30_000, signal },
     );
     const outcomes = await measureSideBySide(
       {
@@ -154,7 +157,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
           await stats.recordOutcome({ serverName: weighted.server.name, versionId: weighted.versions[0].id, runnerId: eu[7].id, outcome: { kind: 'result', isError: false, latencyMs: 20 } });
         },
       },
-      { iterations: SETTINGS.outcomes, warmup: 100, roundSize: 500, budgetMs: 30_000, signal },
+      { iterations: settings.outcomes, warmup: Math.min(100, settings.outcomes), roundSize: 500, budgetMs: 30_000, signal },
     );
 
     const us = (samples) => latencySummary(samples, { scale: 1000, digits: 1 });
@@ -168,7 +171,7 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       'chooser/thompson ÷ route x4': ratio('chooser/thompson', 'route x4'),
     };
     return {
-      settings: { ...SETTINGS, iterations, warmup },
+      settings: { ...settings, iterations, warmup },
       world: '3 nodepools × 20 runners (one US nodepool removed by residency), 3 versions on every runner, 2 runners ejected; candidates() = the decision + 3 fallbacks',
       conditions: 'in-process control plane; Postgres (embedded), Redis and nats-server on 127.0.0.1; sequential, one call in flight; timings in µs',
       results,

@@ -24,12 +24,15 @@ export const description = 'spread of reconnect times of 20 switchyard-runner pr
 export const timeoutMs = 180_000;
 
 const SETTINGS = { runners: 20, warmupRestarts: 1, restarts: 3, outageMs: 2_500, bucketMs: 100, heartbeatSeconds: 5 };
+/** --smoke: 3 runners, one restart, no warm-up restart, a shorter outage. */
+const SMOKE = { runners: 3, warmupRestarts: 0, restarts: 1, outageMs: 1_000 };
 /** What RunnerAgent sets (reconnectTimeWait, reconnectJitter): the baseline uses the same wait. */
 const RUNNER_RECONNECT = { waitMs: 1_000, jitterMs: 1_000 };
 
 const RUNNER_CLI = fileURLToPath(new URL('../../apps/runner/dist/cli.js', import.meta.url));
 
-export async function run({ signal, log }) {
+export async function run({ signal, log, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
   const { defer, runAll } = createCleanups('runner-reconnect');
   try {
     const { startNats, getFreePort } = await import('@switchyard/devstack');
@@ -46,10 +49,10 @@ export async function run({ signal, log }) {
     const sys = await connect({ servers: nats.url, authenticator: authenticator(bundle.systemUser.creds), maxReconnectAttempts: -1, reconnectTimeWait: 50, reconnectJitter: 0 });
     defer('SYS connection', () => sys.close());
 
-    log(`starting ${SETTINGS.runners} switchyard-runner processes`);
+    log(`starting ${settings.runners} switchyard-runner processes`);
     const spawnStarted = performance.now();
     const runners = [];
-    for (let i = 0; i < SETTINGS.runners; i++) {
+    for (let i = 0; i < settings.runners; i++) {
       const runnerId = randomUUID();
       const hostDir = join(dir, `host-${i}`);
       const dataDir = join(hostDir, 'data');
@@ -58,13 +61,13 @@ export async function run({ signal, log }) {
       writeFileSync(join(dataDir, 'identity.json'), JSON.stringify({ runnerId, natsUrls: [nats.url] }), { mode: 0o600 });
       const config = join(hostDir, 'runner.json');
       // start never calls the control plane; the URL is only required by the config schema.
-      writeFileSync(config, JSON.stringify({ controlPlaneUrl: 'http://127.0.0.1:9', dataDir, name: `bench-${i}`, heartbeatSeconds: SETTINGS.heartbeatSeconds }));
+      writeFileSync(config, JSON.stringify({ controlPlaneUrl: 'http://127.0.0.1:9', dataDir, name: `bench-${i}`, heartbeatSeconds: settings.heartbeatSeconds }));
       runners.push(startRunnerProcess(config));
     }
     defer('runner processes', () => Promise.all(runners.map((r) => r.stop())));
 
     const baseline = [];
-    for (let i = 0; i < SETTINGS.runners; i++) {
+    for (let i = 0; i < settings.runners; i++) {
       baseline.push(
         await connect({
           servers: nats.url,
@@ -85,22 +88,22 @@ export async function run({ signal, log }) {
     };
     const allBack = async () => {
       const now = await connected();
-      return now.runners.length === SETTINGS.runners && now.noJitter.length === SETTINGS.runners;
+      return now.runners.length === settings.runners && now.noJitter.length === settings.runners;
     };
-    await waitFor(allBack, 60_000, signal, () => `all ${SETTINGS.runners} runners connected (${runners.map((r) => r.problem()).filter(Boolean)[0] ?? 'no runner exited'})`);
+    await waitFor(allBack, 60_000, signal, () => `all ${settings.runners} runners connected (${runners.map((r) => r.problem()).filter(Boolean)[0] ?? 'no runner exited'})`);
     const startupMs = Math.round(performance.now() - spawnStarted);
-    log(`${SETTINGS.runners} runner processes connected in ${startupMs} ms`);
+    log(`${settings.runners} runner processes connected in ${startupMs} ms`);
 
     const delays = { runners: [], noJitter: [] };
     const perRestart = [];
     // A warm-up restart first: before it, the connections of (b) are out of phase only because they
     // were opened one after another while 20 processes were starting; it is measured but not kept.
-    for (let restart = 1 - SETTINGS.warmupRestarts; restart <= SETTINGS.restarts; restart++) {
+    for (let restart = 1 - settings.warmupRestarts; restart <= settings.restarts; restart++) {
       signal.throwIfAborted();
-      log(`restart ${restart < 1 ? 'warm-up' : `${restart}/${SETTINGS.restarts}`}: stopping nats-server for ${SETTINGS.outageMs} ms`);
+      log(`restart ${restart < 1 ? 'warm-up' : `${restart}/${settings.restarts}`}: stopping nats-server for ${settings.outageMs} ms`);
       await nats.stop();
       // The outage is the scenario, not a wait for an event.
-      await new Promise((resolve) => setTimeout(resolve, SETTINGS.outageMs));
+      await new Promise((resolve) => setTimeout(resolve, settings.outageMs));
       nats = await startNats(natsOptions);
       await waitFor(allBack, 30_000, signal, () => `everyone back after restart ${restart}`);
       const serverStart = await varzStart(sys);
@@ -110,20 +113,20 @@ export async function run({ signal, log }) {
       for (const kind of ['runners', 'noJitter']) {
         const list = back[kind].map((c) => c.startedAtMs - serverStart);
         delays[kind].push(...list);
-        round[kind] = spreadOf(list);
+        round[kind] = spreadOf(list, settings);
       }
       perRestart.push({ restart, ...round });
     }
     const runnerProblems = runners.map((r) => r.problem()).filter(Boolean);
     if (runnerProblems.length > 0) throw new Error(`runner processes exited during the run: ${runnerProblems[0]}`);
 
-    const pooled = { runners: spreadOf(delays.runners), noJitter: spreadOf(delays.noJitter) };
+    const pooled = { runners: spreadOf(delays.runners, settings), noJitter: spreadOf(delays.noJitter, settings) };
     return {
-      settings: { ...SETTINGS, runnerReconnect: RUNNER_RECONNECT },
+      settings: { ...settings, runnerReconnect: RUNNER_RECONNECT },
       conditions:
-        `${SETTINGS.runners} switchyard-runner processes (built CLI, one least-privilege JWT each, heartbeat every ${SETTINGS.heartbeatSeconds} s) and ` +
-        `${SETTINGS.runners} nats.js connections without jitter in the bench process; nats-server 127.0.0.1 in operator mode, ` +
-        `stopped for ${SETTINGS.outageMs} ms and restarted on the same port ${SETTINGS.warmupRestarts} + ${SETTINGS.restarts} times (the first not counted); delay = CONNZ start − VARZ start`,
+        `${settings.runners} switchyard-runner processes (built CLI, one least-privilege JWT each, heartbeat every ${settings.heartbeatSeconds} s) and ` +
+        `${settings.runners} nats.js connections without jitter in the bench process; nats-server 127.0.0.1 in operator mode, ` +
+        `stopped for ${settings.outageMs} ms and restarted on the same port ${settings.warmupRestarts} + ${settings.restarts} times (the first not counted); delay = CONNZ start − VARZ start`,
       startupMs,
       cases: {
         runners: { label: `(a) runners (wait ${RUNNER_RECONNECT.waitMs} ms + jitter ≤ ${RUNNER_RECONNECT.jitterMs} ms)`, ...pooled.runners },
@@ -142,13 +145,13 @@ export async function run({ signal, log }) {
 
 const round2 = (x) => Math.round(x * 100) / 100;
 
-/** min/p50/p90/max of delays (ms) and the distinct SETTINGS.bucketMs slots they fall into. */
-function spreadOf(delays) {
+/** min/p50/p90/max of delays (ms) and the distinct `bucketMs` slots they fall into; `runners` delays per restart. */
+function spreadOf(delays, { runners, bucketMs }) {
   const sorted = Float64Array.from(delays).sort();
-  const buckets = (list) => new Set(list.map((d) => Math.floor(d / SETTINGS.bucketMs))).size;
+  const buckets = (list) => new Set(list.map((d) => Math.floor(d / bucketMs))).size;
   const spread = (list) => Math.max(...list) - Math.min(...list);
   const restarts = [];
-  for (let i = 0; i < delays.length; i += SETTINGS.runners) restarts.push(delays.slice(i, i + SETTINGS.runners));
+  for (let i = 0; i < delays.length; i += runners) restarts.push(delays.slice(i, i + runners));
   const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
   return {
     n: delays.length,

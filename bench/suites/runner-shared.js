@@ -25,6 +25,8 @@ export const description = 'N concurrent sessions on one shared stateless upstre
 export const timeoutMs = 240_000;
 
 const SETTINGS = { sessions: [4, 16], callsPerBatch: 2_000, warmupPerSession: 20 };
+/** --smoke: 2 sessions (3 server processes instead of 17). */
+const SMOKE = { sessions: [2], warmupPerSession: 2 };
 
 const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
 const require = createRequire(import.meta.url);
@@ -38,7 +40,8 @@ const placement = (deploymentId, stateless) => ({
   launch: { transport: 'STDIO', command: 'node', args: [EVERYTHING_ENTRY, 'stdio'], env: {}, secretEnv: [], url: null, artifactIntegrity: null, stateless },
 });
 
-export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) {
+export async function run({ signal, log, iterations = SETTINGS.callsPerBatch, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
   const cleanups = [];
   const defer = (name, fn) => cleanups.push({ name, fn });
   try {
@@ -64,7 +67,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) 
     const relay = new RunnerRelay(link, silent);
     defer('relay', () => relay.onApplicationShutdown());
 
-    const maxSessions = Math.max(...SETTINGS.sessions);
+    const maxSessions = Math.max(...settings.sessions);
     const shared = placement('dep-shared', true);
     const perSession = Array.from({ length: maxSessions }, (_, index) => placement(`dep-own-${index}`, false));
     log(`starting the runner with 1 stateless and ${maxSessions} stateful placements of server-everything`);
@@ -84,7 +87,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) 
     const serverRss = serverMemory(runner.pid);
 
     const byCount = {};
-    for (const count of SETTINGS.sessions) {
+    for (const count of settings.sessions) {
       const targets = {
         shared: Array.from({ length: count }, () => shared),
         perSession: perSession.slice(0, count),
@@ -94,13 +97,13 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) 
       // a b b a: the order of the cases alternates.
       for (const name of ['shared', 'perSession', 'perSession', 'shared']) {
         signal.throwIfAborted();
-        log(`${count} sessions, ${name}: opening, ${SETTINGS.warmupPerSession} warm-up calls each, ${Math.round(iterations / 2)} measured calls`);
+        log(`${count} sessions, ${name}: opening, ${settings.warmupPerSession} warm-up calls each, ${Math.round(iterations / 2)} measured calls`);
         const t0 = performance.now();
         const clients = await Promise.all(targets[name].map((target) => relayClient(relay, runnerId, target)));
         opening[name].push(performance.now() - t0);
         try {
           await Promise.all(clients.map(async (client) => {
-            for (let i = 0; i < SETTINGS.warmupPerSession; i++) await client.echo();
+            for (let i = 0; i < settings.warmupPerSession; i++) await client.echo();
           }));
           batches[name].push(await concurrently(clients, Math.round(iterations / 2)));
         } finally {
@@ -117,7 +120,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch }) 
       );
     }
     return {
-      settings: { ...SETTINGS, callsPerBatch: iterations },
+      settings: { ...settings, callsPerBatch: iterations },
       conditions:
         'N sessions each with one call in flight (N in flight in all); the control plane side (RunnerRelay) and every client in the bench process; ' +
         'one runner process (the built relay + ServerSupervisor) hosting both cases; nats-server 127.0.0.1 in operator mode; server-everything over stdio',

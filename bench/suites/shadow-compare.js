@@ -13,8 +13,11 @@ export const description = 'shadow comparison µs per mirrored call (flatten bot
 export const timeoutMs = 60_000;
 
 const SETTINGS = { iterations: 5_000, warmup: 500, roundSize: 250 };
+/** --smoke: short warm-up and rounds. */
+const SMOKE = { warmup: 10, roundSize: 10 };
 
-export async function run({ log, iterations = SETTINGS.iterations }) {
+export async function run({ log, iterations = SETTINGS.iterations, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
   const { resultLeaves } = await import('../../apps/control-plane/dist/shadow/compare/result-leaves.js');
   const { learnNoise } = await import('../../apps/control-plane/dist/shadow/compare/noise.js');
   const { compareAnswers } = await import('../../apps/control-plane/dist/shadow/compare/compare-answers.js');
@@ -40,15 +43,15 @@ export async function run({ log, iterations = SETTINGS.iterations }) {
     if (compareAnswers(resultLeaves(c.champion), resultLeaves(c.challenger), c.noise).differs) throw new Error(`${name}: the answers differ`);
   }
 
-  log(`measuring: ${SETTINGS.warmup} warm-up + ${iterations} comparisons per case, interleaved`);
+  log(`measuring: ${settings.warmup} warm-up + ${iterations} comparisons per case, interleaved`);
   const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   const compare = (c) => compareAnswers(resultLeaves(c.champion), resultLeaves(c.challenger), c.noise);
-  for (const c of Object.values(cases)) for (let i = 0; i < SETTINGS.warmup; i++) compare(c);
+  for (const c of Object.values(cases)) for (let i = 0; i < settings.warmup; i++) compare(c);
   const names = Object.keys(cases);
-  for (let done = 0, turn = 0; done < iterations; done += SETTINGS.roundSize, turn++) {
+  for (let done = 0, turn = 0; done < iterations; done += settings.roundSize, turn++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + turn) % names.length];
-      for (let i = 0; i < SETTINGS.roundSize; i++) {
+      for (let i = 0; i < settings.roundSize; i++) {
         const started = performance.now();
         compare(cases[name]);
         samples[name].push((performance.now() - started) * 1000);
@@ -61,7 +64,7 @@ export async function run({ log, iterations = SETTINGS.iterations }) {
       return [name, { n: xs.length, paths: resultLeaves(cases[name].champion).size, p50: round(percentile(sorted, 50), 1), p99: round(percentile(sorted, 99), 1) }];
     }),
   );
-  return { settings: { ...SETTINGS, iterations }, cases: stats };
+  return { settings: { ...settings, iterations }, cases: stats };
 }
 
 export function report(result) {
