@@ -11,8 +11,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
+  CallToolResultSchema,
+  CancelTaskResultSchema,
   CreateMessageRequestSchema,
+  CreateTaskResultSchema,
   ElicitRequestSchema,
+  GetTaskResultSchema,
+  ListTasksResultSchema,
   McpError,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
@@ -501,6 +506,60 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
       }
       await runner.stop();
     }
+  });
+
+  describe('tasks (2025-11-25) through /mcp, on server-everything', () => {
+    const RELATED_TASK = 'io.modelcontextprotocol/related-task';
+    const startResearch = (client: Client, args: Record<string, unknown>) =>
+      client.request({ method: 'tools/call', params: { name: 'everything__simulate-research-query', arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+
+    it('runs a tool as a task: its id names the server, and tasks/get, tasks/list and tasks/result reach that server', async () => {
+      const sut = await connect();
+
+      const created = await startResearch(sut, { topic: 'gateways' });
+      const { taskId } = created.task;
+      const running = await sut.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+      const listed = await sut.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+      const result = await sut.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema); // blocks until the task ends
+      const done = await sut.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+
+      expect(sut.getServerCapabilities()?.tasks).toMatchObject({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
+      expect(taskId).toMatch(/^everything:.+/);
+      expect(running).toMatchObject({ taskId, status: 'working' });
+      expect(listed.tasks.map((task) => task.taskId)).toContain(taskId);
+      expect(textOf(result)).toContain('# Research Report: gateways');
+      expect(result._meta?.[RELATED_TASK]).toEqual({ taskId });
+      expect(done).toMatchObject({ taskId, status: 'completed' });
+    });
+
+    it("relays the elicitation a task needs through tasks/result, naming the task by its /mcp id, and the client's answer back", async () => {
+      const asked: unknown[] = [];
+      const sut = await connect(agentKey, {}, (client) =>
+        client.setRequestHandler(ElicitRequestSchema, (request) => {
+          asked.push(request.params._meta?.[RELATED_TASK]);
+          return { action: 'accept', content: { interpretation: 'historical' } };
+        }),
+      );
+
+      const { task } = await startResearch(sut, { topic: 'switchyards', ambiguous: true });
+      const result = await sut.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema);
+
+      expect(asked).toEqual([{ taskId: task.taskId }]);
+      expect(textOf(result)).toContain('# Research Report: switchyards (historical)');
+    });
+
+    it('cancels a task on the server its id names, and refuses a task id that names no server', async () => {
+      const sut = await connect();
+      const { task } = await startResearch(sut, { topic: 'cancelled' });
+
+      const cancelled = await sut.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, CancelTaskResultSchema);
+      const after = await sut.request({ method: 'tasks/get', params: { taskId: task.taskId } }, GetTaskResultSchema);
+      const refused = await sut.request({ method: 'tasks/get', params: { taskId: 'no-server-named' } }, GetTaskResultSchema).catch((error: unknown) => error);
+
+      expect(cancelled).toMatchObject({ taskId: task.taskId, status: 'cancelled' });
+      expect(after.status).toBe('cancelled');
+      expect((refused as McpError).code).toBe(-32602);
+    });
   });
 
   // Last: server-everything finishes the cancelled operation anyway, and the next session on the

@@ -14,6 +14,14 @@ export const AGGREGATE_CAPABILITIES = {
   logging: {},
 } as const;
 
+/**
+ * Tasks (experimental, 2025-11-25): tools/call as a task, tasks/list and tasks/cancel, relayed to
+ * the servers that offer them with task ids naming the server (task-ids.ts). Offered only to a
+ * client on a protocol version that has tasks: on an older one no server would run one either.
+ */
+export const AGGREGATE_TASKS_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } } as const;
+const FIRST_VERSION_WITH_TASKS = '2025-11-25';
+
 export const AGGREGATE_SERVER_INFO = { name: 'switchyard', title: 'Switchyard MCP gateway', version: '0.1.0' } as const;
 
 const INSTRUCTIONS =
@@ -26,5 +34,8 @@ export function negotiatedVersion(requested: unknown): string {
 }
 
 export function initializeResult(requestedVersion: unknown): Record<string, unknown> {
-  return { protocolVersion: negotiatedVersion(requestedVersion), capabilities: AGGREGATE_CAPABILITIES, serverInfo: AGGREGATE_SERVER_INFO, instructions: INSTRUCTIONS };
+  const protocolVersion = negotiatedVersion(requestedVersion);
+  // Protocol versions are dates: they compare as strings.
+  const capabilities = protocolVersion >= FIRST_VERSION_WITH_TASKS ? { ...AGGREGATE_CAPABILITIES, tasks: AGGREGATE_TASKS_CAPABILITY } : AGGREGATE_CAPABILITIES;
+  return { protocolVersion, capabilities, serverInfo: AGGREGATE_SERVER_INFO, instructions: INSTRUCTIONS };
 }

@@ -15,12 +15,12 @@ import { AggregateUpstreams, type OpenedUpstream, type Upstream } from './aggreg
 import { splitGatewayName, type QualifiedName, type ShortNames } from './gateway-names.js';
 import { decodeListCursor } from './list-cursor.js';
 import { LISTS, listedItem, mergePages, type ListMethod, type ServerPage } from './merged-lists.js';
-import { requestTarget, type AnswerKind } from './request-target.js';
-import { toGatewayUri } from './resource-uris.js';
+import { requestTarget, ROUTED_METHODS, type AnswerKind } from './request-target.js';
 import { fromClientRequestId, type RequestId } from './server-request-ids.js';
 import { LIST_KINDS, scopeInForce, SessionView, type ListKind } from './session-view.js';
+import { relatedTaskForServer } from './task-ids.js';
 import { deliveryOf, type RoutedRequest } from './upstream-delivery.js';
-import { rewritePromptResult, rewriteReadResult, rewriteToolResult } from './upstream-rewrite.js';
+import { rewriteAnswer } from './upstream-rewrite.js';
 
 type Json = Record<string, unknown>;
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -59,6 +59,12 @@ interface Routed extends RoutedRequest {
   clientId: RequestId;
   sink: RequestSink;
 }
+
+/** Whether an upstream has a list: its capability, and for tasks the `tasks.list` in it. */
+const offersList = (capabilities: Json, method: ListMethod, capability: string): boolean => {
+  const offered = capabilities[capability] as Json | undefined;
+  return offered !== undefined && (method !== 'tasks/list' || (typeof offered === 'object' && offered !== null && offered.list !== undefined));
+};
 
 const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
 const asDomainError = (error: unknown): DomainError => (error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message));
@@ -147,16 +153,10 @@ export class AggregateSession {
       case 'prompts/list':
       case 'resources/list':
       case 'resources/templates/list':
+      case 'tasks/list':
         return this.list(principal, message, params);
-      case 'tools/call':
-      case 'prompts/get':
-      case 'resources/read':
-      case 'resources/subscribe':
-      case 'resources/unsubscribe':
-      case 'completion/complete':
-        return undefined;
       default:
-        // tasks/* among them: task ids of different upstreams would collide (docs, "not done yet").
+        if (ROUTED_METHODS.has(message.method)) return undefined;
         return errorResponse(message.id, JsonRpcCode.METHOD_NOT_FOUND, `Method not found: ${message.method} is not offered by the aggregated endpoint /mcp`);
     }
   }
@@ -231,7 +231,9 @@ export class AggregateSession {
       const target = message.id === undefined ? undefined : fromClientRequestId(message.id);
       const upstream = target === undefined ? undefined : this.upstreams.get(target.server);
       if (target === undefined || upstream === undefined) return this.deps.logger.debug({ sessionId: this.sessionId, id: message.id }, 'an answer to no server request of this session: dropped');
-      return upstream.session.forward({ ...message, id: target.id } as ClientAnswer);
+      // An answer to an elicitation a task asked for names that task in _meta: the upstream's id again.
+      const answer = 'result' in message ? { ...message, result: relatedTaskForServer(target.server, message.result as Json) } : message;
+      return upstream.session.forward({ ...answer, id: target.id } as ClientAnswer);
     }
     const params = (message.params ?? {}) as Json;
     switch (message.method) {
@@ -313,6 +315,9 @@ export class AggregateSession {
       const cursors = decodeListCursor(params.cursor);
       if (cursors === undefined) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'Invalid params: not a cursor of this gateway');
       targets = Object.entries(cursors).filter(([server]) => mayUseServer(principal, server));
+    } else if (method === 'tasks/list') {
+      // Tasks live in the upstream sessions this session opened: servers it never opened have none of its tasks.
+      targets = [...this.upstreams.values()].filter((upstream) => mayUseServer(principal, upstream.server)).map((upstream) => [upstream.server, undefined]);
     } else {
       const served = await this.deps.servedServers();
       this.view.listed(served, principal);
@@ -328,7 +333,7 @@ export class AggregateSession {
     const { key, capability } = LISTS[method];
     try {
       const upstream = await this.upstreams.upstream(server, principal);
-      if (upstream.capabilities[capability] === undefined) return { server, items: [] };
+      if (!offersList(upstream.capabilities, method, capability)) return { server, items: [] };
       const result = await this.upstreams.ask(upstream, method, cursor === undefined ? undefined : { cursor });
       const items = Array.isArray(result[key]) ? (result[key] as Json[]) : [];
       return { server, items, ...(typeof result.nextCursor === 'string' ? { next: result.nextCursor } : {}) };
@@ -356,10 +361,7 @@ export class AggregateSession {
 
   private clientAnswer(answer: ClientAnswer, clientId: RequestId, kind: AnswerKind, server: string): JsonRpcMessage {
     if (!('result' in answer)) return { ...answer, id: clientId } as JsonRpcMessage;
-    const mapUri = (uri: string) => toGatewayUri(server, uri);
-    const result = answer.result as Json;
-    const rewritten = kind === 'tool-result' ? rewriteToolResult(result, mapUri) : kind === 'prompt' ? rewritePromptResult(result, mapUri) : kind === 'read' ? rewriteReadResult(result, mapUri) : result;
-    return { jsonrpc: '2.0', id: clientId, result: rewritten } as JsonRpcMessage;
+    return { jsonrpc: '2.0', id: clientId, result: rewriteAnswer(kind, server, answer.result as Json) } as JsonRpcMessage;
   }
 
   /** What an upstream sends besides answers (the UpstreamTap hands it over), rewritten for the client. */

@@ -47,4 +47,23 @@ describe('merging the lists of several servers on /mcp', () => {
       resourceTemplates: [{ uriTemplate: 'switchyard://everything/demo://{id}', name: 't' }],
     });
   });
+
+  it('merges the tasks of several servers under gateway task ids, with one cursor', () => {
+    const sut = mergePages(
+      'tasks/list',
+      [
+        { server: 'everything', items: [{ taskId: 't1', status: 'working' }], next: 'p2' },
+        { server: 'files', items: [{ taskId: 't1', status: 'completed' }] },
+      ],
+      key(),
+      new ShortNames(),
+      () => undefined,
+    );
+
+    expect(sut.tasks).toEqual([
+      { taskId: 'everything:t1', status: 'working' },
+      { taskId: 'files:t1', status: 'completed' },
+    ]);
+    expect(decodeListCursor(sut.nextCursor as string)).toEqual({ everything: 'p2' });
+  });
 });

@@ -3,6 +3,7 @@ import { mayCallTool } from '../mcp-scope.js';
 import type { QualifiedName, ShortNames } from './gateway-names.js';
 import { encodeListCursor, type ServerCursors } from './list-cursor.js';
 import { toGatewayUri } from './resource-uris.js';
+import { taskForClient } from './task-ids.js';
 import { renameListed, rewriteResource } from './upstream-rewrite.js';
 
 type Json = Record<string, unknown>;
@@ -13,6 +14,7 @@ export const LISTS = {
   'prompts/list': { key: 'prompts', capability: 'prompts' },
   'resources/list': { key: 'resources', capability: 'resources' },
   'resources/templates/list': { key: 'resourceTemplates', capability: 'resources' },
+  'tasks/list': { key: 'tasks', capability: 'tasks' },
 } as const;
 export type ListMethod = keyof typeof LISTS;
 
@@ -26,7 +28,7 @@ export interface ServerPage {
 /**
  * A listed item as the client sees it, or undefined when the key may not see it: tools and
  * prompts under their gateway name (a new short form is reported to `issued`, to be kept), tools
- * only when the key may call them, resources and templates with gateway URIs.
+ * only when the key may call them, resources and templates with gateway URIs, tasks with gateway task ids.
  */
 export function listedItem(method: ListMethod, server: string, item: Json, principal: Principal, names: ShortNames, issued: (short: string, qualified: QualifiedName) => void): Json | undefined {
   switch (method) {
@@ -41,6 +43,8 @@ export function listedItem(method: ListMethod, server: string, item: Json, princ
     case 'resources/list':
     case 'resources/templates/list':
       return rewriteResource(item, (uri) => toGatewayUri(server, uri));
+    case 'tasks/list':
+      return taskForClient(server, item);
   }
 }
 

@@ -35,6 +35,13 @@ describe('where a /mcp client request goes', () => {
     });
   });
 
+  it('sends tasks/get, tasks/result and tasks/cancel to the server their task id names, with its own id', () => {
+    expect(requestTarget('tasks/get', { taskId: 'everything:1f0e' }, resolve)).toEqual({ ok: true, server: 'everything', params: { taskId: '1f0e' }, answer: 'task' });
+    expect(requestTarget('tasks/result', { taskId: 'files:a:b' }, resolve)).toMatchObject({ server: 'files', params: { taskId: 'a:b' }, answer: 'task-result' });
+    expect(requestTarget('tasks/cancel', { taskId: 'everything:1f0e' }, resolve)).toMatchObject({ server: 'everything', answer: 'task' });
+    expect(requestTarget('tasks/get', { taskId: '1f0e' }, resolve).ok).toBe(false);
+  });
+
   it('refuses names without a server and URIs not in gateway form', () => {
     expect(requestTarget('tools/call', { name: 'echo' }, resolve).ok).toBe(false);
     expect(requestTarget('tools/call', {}, resolve).ok).toBe(false);

@@ -1,17 +1,21 @@
 import type { QualifiedName } from './gateway-names.js';
 import { fromGatewayUri } from './resource-uris.js';
+import { fromGatewayTaskId } from './task-ids.js';
 
 type Json = Record<string, unknown>;
 
-/** How the answer of a routed request is rewritten for the client. */
-export type AnswerKind = 'tool-result' | 'prompt' | 'read' | 'plain';
+/**
+ * How the answer of a routed request is rewritten for the client: `task` is a Task (tasks/get,
+ * tasks/cancel), `task-result` the result of the request that became the task (tasks/result).
+ */
+export type AnswerKind = 'tool-result' | 'prompt' | 'read' | 'task' | 'task-result' | 'plain';
 
 export type RequestTarget =
   | { ok: true; server: string; params: Json; answer: AnswerKind; tool?: string }
   | { ok: false; message: string };
 
 /** Requests of a `/mcp` client that one upstream answers. */
-export const ROUTED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe', 'resources/unsubscribe', 'completion/complete']);
+export const ROUTED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe', 'resources/unsubscribe', 'completion/complete', 'tasks/get', 'tasks/result', 'tasks/cancel']);
 
 /**
  * Which server a client request goes to and its params as that server must see them: the real
@@ -48,6 +52,13 @@ export function requestTarget(method: string, params: Json, resolveName: (gatewa
         return { ok: true, server: target.server, params: { ...params, ref: { ...ref, uri: target.uri } }, answer: 'plain' };
       }
       return { ok: false, message: 'completion/complete needs params.ref (ref/prompt or ref/resource)' };
+    }
+    case 'tasks/get':
+    case 'tasks/result':
+    case 'tasks/cancel': {
+      const task = fromGatewayTaskId(params.taskId);
+      if (task === undefined) return { ok: false, message: `${method} needs a task id of this gateway (<server>:<task id>)` };
+      return { ok: true, server: task.server, params: { ...params, taskId: task.taskId }, answer: method === 'tasks/result' ? 'task-result' : 'task' };
     }
     default:
       return { ok: false, message: `${method} is not routed to a server` };

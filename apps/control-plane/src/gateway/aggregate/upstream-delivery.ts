@@ -1,6 +1,7 @@
 import type { JsonRpcMessage } from '@switchyard/protocol';
 import { toGatewayUri } from './resource-uris.js';
 import { toClientRequestId, type RequestId } from './server-request-ids.js';
+import { relatedTaskForClient } from './task-ids.js';
 import { rewriteNotification } from './upstream-rewrite.js';
 
 type Json = Record<string, unknown>;
@@ -42,7 +43,8 @@ export function deliveryOf<T extends RoutedRequest>(server: string, message: Jso
     const sse = requests.filter((request) => request.sse);
     return sse.length === 1 ? { to: 'request', request: sse[0] as T, message: rewritten } : { to: 'standalone', message: rewritten };
   };
-  if ('id' in message) return relatedTo({ ...message, id: toClientRequestId(server, message.id) } as JsonRpcMessage);
+  // A server → client request may belong to a task (an elicitation the task needs): its _meta names it.
+  if ('id' in message) return relatedTo({ ...message, id: toClientRequestId(server, message.id), ...(params === undefined ? {} : { params: relatedTaskForClient(server, params) }) } as JsonRpcMessage);
   if (message.method === 'notifications/progress') {
     const token = params?.progressToken;
     const request = requests.find((candidate) => candidate.upstreamId === token && candidate.progressToken !== undefined);

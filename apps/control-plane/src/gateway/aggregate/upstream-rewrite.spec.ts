@@ -53,4 +53,11 @@ describe('rewriting an upstream notification for a /mcp client', () => {
     expect(rewriteNotification('everything', 'notifications/message', { level: 'info', data: 'x', logger: 'db' }, mapUri, mapId)).toEqual({ level: 'info', data: 'x', logger: 'everything/db' });
     expect(rewriteNotification('everything', 'notifications/tools/list_changed', {}, mapUri, mapId)).toEqual({});
   });
+
+  it('gives the task of a task status, and the related task of any other notification, its /mcp id', () => {
+    const related = { _meta: { 'io.modelcontextprotocol/related-task': { taskId: 't1' } } };
+
+    expect(rewriteNotification('everything', 'notifications/tasks/status', { taskId: 't1', status: 'completed' }, mapUri, mapId)).toEqual({ taskId: 'everything:t1', status: 'completed' });
+    expect(rewriteNotification('everything', 'notifications/progress', related, mapUri, mapId)).toEqual({ _meta: { 'io.modelcontextprotocol/related-task': { taskId: 'everything:t1' } } });
+  });
 });

@@ -1,3 +1,7 @@
+import type { AnswerKind } from './request-target.js';
+import { toGatewayUri } from './resource-uris.js';
+import { createdTaskForClient, relatedTaskForClient, taskForClient } from './task-ids.js';
+
 /**
  * What changes in an upstream's messages on their way to a `/mcp` client (and back): names get
  * their server prefix, resource URIs their gateway form. Pure functions over plain JSON; anything
@@ -50,7 +54,8 @@ export function renameListed(item: Json, gatewayName: string): Json {
 /**
  * A notification of an upstream as its `/mcp` client sees it (progress is matched to its request
  * elsewhere): the URI of a resource update, the id of a server → client request the upstream
- * cancels, a log line's logger (prefixed with the server, so the client can tell the sources apart).
+ * cancels, a log line's logger (prefixed with the server, so the client can tell the sources apart),
+ * the task of a task status, the related task any other one names in `_meta`.
  */
 export function rewriteNotification(server: string, method: string, params: Json | undefined, mapUri: MapUri, mapRequestId: (id: string | number) => string): Json | undefined {
   if (params === undefined) return params;
@@ -61,7 +66,33 @@ export function rewriteNotification(server: string, method: string, params: Json
       return typeof params.requestId === 'string' || typeof params.requestId === 'number' ? { ...params, requestId: mapRequestId(params.requestId) } : params;
     case 'notifications/message':
       return { ...params, logger: typeof params.logger === 'string' ? `${server}/${params.logger}` : server };
+    case 'notifications/tasks/status':
+      return taskForClient(server, params);
     default:
-      return params;
+      return relatedTaskForClient(server, params);
+  }
+}
+
+/**
+ * The result of a routed request as its `/mcp` client sees it: URIs in gateway form, and task ids
+ * (a tools/call that became a task, a Task of tasks/get or tasks/cancel, the related task of any
+ * result's `_meta`) naming the server.
+ */
+export function rewriteAnswer(kind: AnswerKind, server: string, result: Json): Json {
+  const mapUri = (uri: string) => toGatewayUri(server, uri);
+  switch (kind) {
+    case 'tool-result':
+      return createdTaskForClient(server, rewriteToolResult(result, mapUri));
+    case 'task-result':
+      // The result of the request the task stands for: a tools/call's, the only kind servers run as tasks.
+      return relatedTaskForClient(server, rewriteToolResult(result, mapUri));
+    case 'task':
+      return taskForClient(server, result);
+    case 'prompt':
+      return relatedTaskForClient(server, rewritePromptResult(result, mapUri));
+    case 'read':
+      return relatedTaskForClient(server, rewriteReadResult(result, mapUri));
+    case 'plain':
+      return relatedTaskForClient(server, result);
   }
 }
