@@ -232,6 +232,28 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
     }
   });
 
+  it('replays a stream that finished after its client dropped it, from its log, on Last-Event-ID', async () => {
+    const session = await rawSession();
+    try {
+      const call = JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 1 } } });
+      const first = new SseReader(await post(call, session.headers));
+      const priming = await first.next();
+      await first.cancel(); // gone before the answer
+      const keyId = await keyIdOf(agentKey);
+      // The call ends meanwhile: its stream has finished, and the session no longer keeps it.
+      await until(async () => ((await auditRows(keyId)).find((r) => r.sessionId === session.sessionId && r.outcome === 'OK') ? true : undefined), 'the call to finish');
+
+      const resumed = await fetch(endpoint, { headers: { ...session.headers, authorization: `Bearer ${agentKey}`, accept: 'text/event-stream', 'last-event-id': priming?.id as string } });
+      const rest = await new SseReader(resumed).rest();
+
+      expect(priming).toMatchObject({ data: '' });
+      expect(resumed.status).toBe(200);
+      expect(rest.map((event) => JSON.parse(event.data) as unknown)).toEqual([expect.objectContaining({ id: 8, result: expect.objectContaining({ content: [expect.objectContaining({ type: 'text' })] }) })]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('answers a JSON response to a client that does not accept SSE', async () => {
     const session = await rawSession();
     try {

@@ -8,15 +8,19 @@ import { SseWriter } from './sse-writer.js';
 class FakeResponse extends EventEmitter {
   written = '';
   writableEnded = false;
+  destroyed = false;
   writeHead(): this {
     return this;
   }
   flushHeaders(): void {}
+  cork(): void {}
+  uncork(): void {}
   write(text: string): boolean {
     this.written += text;
     return true;
   }
-  end(): void {
+  end(text = ''): void {
+    this.written += text;
     this.writableEnded = true;
     this.emit('close');
   }
@@ -74,6 +78,7 @@ describe('ClientStream', () => {
     const first = new FakeResponse();
     sut.attach(writerOn(first), false);
     sut.push(note(1));
+    await new Promise((resolve) => setImmediate(resolve)); // written at the end of the tick
     first.clientGoesAway();
     sut.push(note(2));
     sut.push(note(3));

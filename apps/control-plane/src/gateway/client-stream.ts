@@ -27,11 +27,13 @@ export class ClientStream implements RequestSink {
   /**
    * `log(seq, message)` appends to the stream's log; `message` null is the end marker. `sse` false
    * is a stream that only carries its request's answer (a POST answered with JSON on another replica).
+   * `onFinished` is told when the stream has finished (its log has everything it will carry).
    */
   constructor(
     readonly streamId: string,
     private readonly log: (seq: number, message: JsonRpcMessage | null) => void,
     readonly sse = true,
+    private readonly onFinished?: (stream: ClientStream) => void,
   ) {}
 
   get finished(): boolean {
@@ -60,6 +62,7 @@ export class ClientStream implements RequestSink {
     this.seq += 1;
     this.log(this.seq, null); // tells readers on other replicas that nothing more will come
     this.writer?.end();
+    this.onFinished?.(this);
   }
 
   /**

@@ -265,8 +265,13 @@ export class GatewaySession {
     return this.end(inFlight);
   }
 
+  /**
+   * A request's stream is kept while it runs; once finished, a resume reads its log (getHere), so
+   * a long session does not keep every stream it ever had. The GET stream lives with the session.
+   */
   private addStream(streamId: string, sse = true): ClientStream {
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse);
+    const forget = streamId === STANDALONE_STREAM_ID ? undefined : (stream: ClientStream) => this.streams.get(streamId) === stream && this.streams.delete(streamId);
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, forget);
     this.streams.set(streamId, stream);
     return stream;
   }

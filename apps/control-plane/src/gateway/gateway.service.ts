@@ -152,7 +152,7 @@ export class GatewayService implements OnModuleDestroy {
       const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
       if (lastEventId !== undefined && resume === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
       const place = await this.locate(serverName, principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'here') return getHere(place.session, resume);
+      if (place.kind === 'here') return getHere(place.session, resume, this.eventLog);
       const reply = await this.local.forward(place.record, { v: 1, op: 'get', serverName, principal: handedOver(principal), ...(resume ? { resume } : {}) });
       return this.local.followed(place.record.sessionId, reply, true);
     });
@@ -228,6 +228,7 @@ export class GatewayService implements OnModuleDestroy {
     return hostHandedOver(session, request, {
       post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse, traceparent, true),
       delete: () => this.deleteHere(session),
+      eventLog: this.eventLog,
     });
   }
 

@@ -88,4 +88,20 @@ describe('RedisSessionRecords', () => {
     );
     expect(ttls.every((ttl) => ttl > 50_000)).toBe(true);
   });
+
+  it('sends a touch at most once per 3 s (a twentieth of the 60 s idle time) per session', async () => {
+    const record = { sessionId: randomUUID(), replicaId: 'replica-a' };
+    await sut.save(record);
+    const key = `${PREFIX}:${record.sessionId}`;
+    sut.touch(record.sessionId, 1_000_000);
+    await eventually(() => redis.pttl(key), (ttl) => ttl > 50_000);
+
+    await redis.pexpire(key, 1_000);
+    sut.touch(record.sessionId, 1_002_999); // skipped: touched 2.999 s ago
+    await redis.ping(); // after the touch's commands, were there any
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(1_000);
+
+    sut.touch(record.sessionId, 1_003_000);
+    expect(await eventually(() => redis.pttl(key), (ttl) => ttl > 50_000)).toBeGreaterThan(50_000);
+  });
 });

@@ -12,6 +12,9 @@ export interface SessionRecordKeys {
   what: string;
 }
 
+/** Sessions whose last touch is remembered; past this, the stale ones are forgotten. */
+const MAX_TOUCH_ENTRIES = 10_000;
+
 /**
  * Session records of the gateway in Redis, one JSON value per session plus one hash beside it, so
  * that any replica can tell a live session from an unknown one and find who holds it. Both expire
@@ -20,6 +23,9 @@ export interface SessionRecordKeys {
  */
 export class RedisSessionRecords<TRecord extends { sessionId: string }> {
   private readonly ttlMs: number;
+  /** A touch within this long after the last one of the session is skipped: the expiry moves by at most this much less. */
+  private readonly touchEveryMs: number;
+  private readonly touchedAt = new Map<string, number>();
 
   constructor(
     protected readonly redis: Redis,
@@ -28,6 +34,7 @@ export class RedisSessionRecords<TRecord extends { sessionId: string }> {
     private readonly keys: SessionRecordKeys,
   ) {
     this.ttlMs = config.mcp.sessionIdleSeconds * 1000;
+    this.touchEveryMs = Math.min(5_000, this.ttlMs / 20);
   }
 
   async save(record: TRecord): Promise<void> {
@@ -39,18 +46,28 @@ export class RedisSessionRecords<TRecord extends { sessionId: string }> {
     return value === null ? undefined : (JSON.parse(value) as TRecord);
   }
 
-  /** Another request of the session: its record lives on. Not awaited on the hot path. */
-  touch(sessionId: string): void {
-    this.redis
-      .multi()
-      .pexpire(this.recordKey(sessionId), this.ttlMs)
-      .pexpire(this.sideKey(sessionId), this.ttlMs)
-      .exec()
-      .catch((error: Error) => this.logger.warn({ sessionId, err: error.message }, `could not extend ${this.keys.what}`));
+  /**
+   * Another request of the session: its record lives on. Not awaited on the hot path, and sent at
+   * most once per `touchEveryMs` per session (a busy session would otherwise cost two Redis
+   * commands per request for an expiry measured in minutes).
+   */
+  touch(sessionId: string, now = Date.now()): void {
+    const last = this.touchedAt.get(sessionId);
+    if (last !== undefined && now - last < this.touchEveryMs) return;
+    if (this.touchedAt.size >= MAX_TOUCH_ENTRIES) this.forgetTouchesBefore(now - this.touchEveryMs);
+    this.touchedAt.set(sessionId, now);
+    const failed = (error: Error) => this.logger.warn({ sessionId, err: error.message }, `could not extend ${this.keys.what}`);
+    this.redis.pexpire(this.recordKey(sessionId), this.ttlMs).catch(failed);
+    this.redis.pexpire(this.sideKey(sessionId), this.ttlMs).catch(failed);
   }
 
   async remove(sessionId: string): Promise<void> {
+    this.touchedAt.delete(sessionId);
     await this.redis.del(this.recordKey(sessionId), this.sideKey(sessionId));
+  }
+
+  private forgetTouchesBefore(cutoff: number): void {
+    for (const [sessionId, at] of this.touchedAt) if (at < cutoff) this.touchedAt.delete(sessionId);
   }
 
   /** Sets a field of the side hash and renews its expiry; not awaited, a failure is logged as `failure`. */

@@ -33,21 +33,33 @@ function heldSession(protocolVersion = '2025-11-25', forward: HeldSession['forwa
 const answer = (id: number): JsonRpcMessage => ({ jsonrpc: '2.0', id, result: { ok: true } });
 
 describe('session holding', () => {
-  it('answers a GET with the session stream, primed for 2025-11-25 clients, and refuses a second one', () => {
+  it('answers a GET with the session stream, primed for 2025-11-25 clients, and refuses a second one', async () => {
     const { sut } = heldSession();
-    expect(getHere(sut, undefined)).toMatchObject({ kind: 'sse', stream: sut.standalone, prime: true, headers: { 'mcp-session-id': 's-1' } });
-    expect(getHere(heldSession('2025-06-18').sut, undefined)).toMatchObject({ prime: false });
+    expect(await getHere(sut, undefined)).toMatchObject({ kind: 'sse', stream: sut.standalone, prime: true, headers: { 'mcp-session-id': 's-1' } });
+    expect(await getHere(heldSession('2025-06-18').sut, undefined)).toMatchObject({ prime: false });
 
     // A client is on the GET stream (a writer that stays open).
     sut.standalone.attach({ closed: false, send: () => undefined, end: () => undefined, onClose: () => undefined, prime: () => undefined } as never, false);
-    expect(() => getHere(sut, undefined)).toThrow(Refusal);
+    await expect(getHere(sut, undefined)).rejects.toThrow(Refusal);
   });
 
-  it('resumes a known stream after Last-Event-ID and refuses an unknown one', () => {
+  it('resumes a known stream after Last-Event-ID, a finished one from its log, and refuses one without either', async () => {
     const { sut } = heldSession();
     const stream = sut.newRequestStream();
-    expect(getHere(sut, { streamId: stream.streamId, seq: 3 })).toMatchObject({ kind: 'sse', stream, prime: false, resumeAfter: 3 });
-    expect(() => getHere(sut, { streamId: 'nope', seq: 1 })).toThrow(Refusal);
+    const logged = new Set(['finished-earlier']);
+    const eventLog = { exists: async (sessionId: string, streamId: string) => sessionId === 's-1' && logged.has(streamId) };
+
+    expect(await getHere(sut, { streamId: stream.streamId, seq: 3 }, eventLog)).toMatchObject({ kind: 'sse', stream, prime: false, resumeAfter: 3 });
+    expect(await getHere(sut, { streamId: 'finished-earlier', seq: 2 }, eventLog)).toEqual({
+      kind: 'sse-follow',
+      sessionId: 's-1',
+      streamId: 'finished-earlier',
+      afterSeq: 2,
+      prime: false,
+      headers: { 'mcp-session-id': 's-1' },
+    });
+    await expect(getHere(sut, { streamId: 'nope', seq: 1 }, eventLog)).rejects.toThrow(Refusal);
+    await expect(getHere(sut, { streamId: 'finished-earlier', seq: 1 })).rejects.toThrow(Refusal);
   });
 
   it('sends a JSON client one body, and a stream to an SSE client or to another replica', async () => {
@@ -97,5 +109,10 @@ describe('session holding', () => {
 
     const refused = await hostHandedOver(sut, { ...get, resume: { streamId: 'nope', seq: 1 } }, { post: async () => ({ kind: 'empty', status: 202 }), delete: async () => undefined });
     expect(refused).toMatchObject({ kind: 'json', status: 400 });
+
+    // A finished stream the session no longer keeps: the other replica follows its log.
+    const eventLog = { exists: async () => true };
+    const fromLog = await hostHandedOver(sut, { ...get, resume: { streamId: 'gone', seq: 4 } }, { post: async () => ({ kind: 'empty', status: 202 }), delete: async () => undefined, eventLog });
+    expect(fromLog).toEqual({ kind: 'stream', streamId: 'gone', afterSeq: 4, prime: false, sse: true });
   });
 });

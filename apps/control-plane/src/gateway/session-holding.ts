@@ -152,13 +152,20 @@ export async function replyWhenSent(session: HeldSession, sink: ClientStream | J
   return { kind: 'stream', stream: sink, prime: primes(session.record) };
 }
 
-/** A GET of a session held here: its GET stream, or a stream resumed after Last-Event-ID. */
-export function getHere(session: HeldSession, resume: { streamId: string; seq: number } | undefined): GatewayReply {
+/**
+ * A GET of a session held here: its GET stream, or a stream resumed after Last-Event-ID. A request
+ * stream that has finished is no longer kept by the session: given `eventLog`, it is replayed from
+ * its log while that lives (a `sse-follow` reply reads it to its end marker).
+ */
+export async function getHere(session: HeldSession, resume: { streamId: string; seq: number } | undefined, eventLog?: Pick<EventLog, 'exists'>): Promise<GatewayReply> {
   const headers = { 'mcp-session-id': session.sessionId };
   if (resume !== undefined) {
     const stream = session.stream(resume.streamId);
-    if (stream === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${resume.streamId}.${resume.seq} names no stream of this session`);
-    return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: resume.seq, headers };
+    if (stream !== undefined) return { kind: 'sse', sessionId: session.sessionId, stream, prime: false, resumeAfter: resume.seq, headers };
+    if (eventLog !== undefined && (await eventLog.exists(session.sessionId, resume.streamId))) {
+      return { kind: 'sse-follow', sessionId: session.sessionId, streamId: resume.streamId, afterSeq: resume.seq, prime: false, headers };
+    }
+    throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${resume.streamId}.${resume.seq} names no stream of this session`);
   }
   if (session.standalone.connected) throw refuse(409, JsonRpcCode.SERVER_ERROR, 'Conflict: this session already has a GET stream open');
   return { kind: 'sse', sessionId: session.sessionId, stream: session.standalone, prime: primes(session.record), headers };
@@ -178,7 +185,7 @@ export function asHttp(session: HeldSession, reply: HolderReply): GatewayReply {
 export async function hostHandedOver(
   session: HeldSession,
   request: HandoffRequest,
-  ops: { post: (message: JsonRpcMessage, sse: boolean, traceparent: string | undefined) => Promise<HolderReply>; delete: () => Promise<void> },
+  ops: { post: (message: JsonRpcMessage, sse: boolean, traceparent: string | undefined) => Promise<HolderReply>; delete: () => Promise<void>; eventLog?: Pick<EventLog, 'exists'> },
 ): Promise<HandoffReply> {
   try {
     switch (request.op) {
@@ -188,7 +195,8 @@ export async function hostHandedOver(
         return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.stream.handOver(), prime: reply.prime, sse: reply.stream.sse };
       }
       case 'get': {
-        const reply = getHere(session, request.resume);
+        const reply = await getHere(session, request.resume, ops.eventLog);
+        if (reply.kind === 'sse-follow') return { kind: 'stream', streamId: reply.streamId, afterSeq: reply.afterSeq, prime: false, sse: true };
         if (reply.kind !== 'sse') return reply as HandoffReply;
         return { kind: 'stream', streamId: reply.stream.streamId, afterSeq: reply.resumeAfter ?? reply.stream.handOver(), prime: reply.prime, sse: true };
       }

@@ -11,12 +11,23 @@ const KEEP_ALIVE_MS = 25_000;
  * (`<streamId>.<seq>`), so the client can resume from the last one it saw. Events are written at
  * most once and in seq order: while a resume replays the log (`hold` … `release`), live events wait
  * and anything already replayed is skipped.
+ *
+ * What is written in one tick goes out in one write (events wait in a buffer until the tick ends):
+ * the headers with the priming event, and an answer with the end of its stream. (Not
+ * `res.cork()`: with chunked encoding, `end()` on a corked response can send its last chunk before
+ * the data written before it.) A socket write
+ * is the largest single cost of a call on the gateway, and each one also costs the client a read.
  */
 export class SseWriter {
   private lastSeq = -1;
   private held: LoggedEvent[] | undefined;
   private endAfterRelease = false;
   private closedByPeer = false;
+  /** What was written in this tick, sent when it ends (or with `end()`). */
+  private buffered = '';
+  private flushScheduled = false;
+  /** Something was sent (the headers went with it). */
+  private sent = false;
   private readonly keepAlive: NodeJS.Timeout;
 
   constructor(
@@ -25,7 +36,8 @@ export class SseWriter {
     headers: Record<string, string>,
   ) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers });
-    res.flushHeaders();
+    // The headers go out with the first event written in this tick, or alone when the tick ends.
+    this.scheduleFlush();
     this.keepAlive = setInterval(() => this.raw(': keepalive\n\n'), KEEP_ALIVE_MS);
     this.keepAlive.unref();
     res.once('close', () => {
@@ -82,10 +94,34 @@ export class SseWriter {
       return;
     }
     clearInterval(this.keepAlive);
-    if (!this.res.writableEnded) this.res.end();
+    if (this.res.writableEnded) return;
+    const rest = this.closed ? '' : this.buffered;
+    this.buffered = '';
+    this.sent = true;
+    this.res.end(rest);
   }
 
   private raw(text: string): void {
-    if (!this.closed) this.res.write(text);
+    if (this.closed) return;
+    this.buffered += text;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      if (this.closed) return;
+      if (this.buffered !== '') {
+        const text = this.buffered;
+        this.buffered = '';
+        this.sent = true;
+        this.res.write(text);
+      } else if (!this.sent) {
+        this.sent = true;
+        this.res.flushHeaders();
+      }
+    });
   }
 }

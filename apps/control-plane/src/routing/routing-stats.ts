@@ -44,6 +44,8 @@ export interface OutcomeRecord {
 export const HEALTH_CACHE_MS = 1_000;
 /** Idle statistics expire: a day without a call or probe (Redis persistence keeps them over restarts). */
 const RETAIN_MS = 24 * 60 * 60 * 1000;
+/** The runners hash's expiry is renewed at most this often per replica (it is a day long). */
+const RETAIN_RENEW_MS = 60_000;
 
 /**
  * Routing statistics shared by every replica through Redis (docs/router.md, "In the control
@@ -58,6 +60,8 @@ export class RoutingStats {
   /** This replica's own arm statistics per server, written to its field of the arms hash. */
   private readonly own = new Map<string, ArmStatsByVersion>();
   private readonly dirty = new Set<string>();
+  /** When this replica last set the expiry of a statistics key (routing keys of windows and runners). */
+  private readonly expiring = new Map<string, number>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -70,9 +74,11 @@ export class RoutingStats {
   }
 
   /**
-   * Records one finished call: health counters at once (one pipeline), the reward in this replica's
-   * arm statistics (written every second by flush). Client cancellations and auth denials are not
-   * counted (classifyOutcome). Returns the class the outcome was counted as.
+   * Records one finished call: health counters at once, the reward in this replica's arm
+   * statistics (written every second by flush). Client cancellations and auth denials are not
+   * counted (classifyOutcome). Returns the class the outcome was counted as. The counters are plain
+   * commands, not a pipeline of their own: the connection's auto-pipelining sends them with the
+   * rest of the tick's commands in one write; expiries are renewed once per window / RETAIN_RENEW_MS.
    */
   async recordOutcome(record: OutcomeRecord, now = Date.now()): Promise<OutcomeClass> {
     const outcomeClass = classifyOutcome(record.outcome);
@@ -82,13 +88,19 @@ export class RoutingStats {
     const runnersKey = routingKeys.runners(serverId);
     const windowKey = routingKeys.window(serverId, windowStart(now, this.outlier.intervalMs));
     const failed = outcomeClass === 'failure';
-    const pipeline = this.redis.pipeline();
-    pipeline.hincrby(windowKey, failed ? field.failures(runnerId) : field.successes(runnerId), 1);
-    pipeline.pexpire(windowKey, 3 * this.outlier.intervalMs);
-    if (failed) pipeline.hincrby(runnersKey, field.consecutiveFailures(runnerId), 1);
-    else pipeline.hset(runnersKey, field.consecutiveFailures(runnerId), 0);
-    pipeline.pexpire(runnersKey, RETAIN_MS);
-    const results = await pipeline.exec();
+    const counted = this.redis.hincrby(windowKey, failed ? field.failures(runnerId) : field.successes(runnerId), 1);
+    if (this.expiring.get(windowKey) === undefined) {
+      this.expiring.set(windowKey, now);
+      void this.redis.pexpire(windowKey, 3 * this.outlier.intervalMs).catch(() => this.expiring.delete(windowKey));
+    }
+    const inARow = failed ? this.redis.hincrby(runnersKey, field.consecutiveFailures(runnerId), 1) : this.redis.hset(runnersKey, field.consecutiveFailures(runnerId), 0).then(() => 0);
+    const renewedAt = this.expiring.get(runnersKey);
+    if (renewedAt === undefined || now - renewedAt >= RETAIN_RENEW_MS) {
+      this.expiring.set(runnersKey, now);
+      void this.redis.pexpire(runnersKey, RETAIN_MS).catch(() => this.expiring.delete(runnersKey));
+    }
+    this.forgetExpiriesBefore(now - Math.max(RETAIN_RENEW_MS, 3 * this.outlier.intervalMs));
+    const [, inRow] = await Promise.all([counted, inARow]);
 
     const reward = callReward(outcomeClass, outcomeLatencyMs(record.outcome) ?? 0, record.costPerCall ?? 0, params.reward);
     if (reward !== undefined) {
@@ -96,9 +108,14 @@ export class RoutingStats {
       this.own.set(serverId, recordReward(this.own.get(serverId) ?? {}, record.versionId, reward, now, params.bandit.halfLifeMs));
       this.dirty.add(serverId);
     }
-    const inRow = Number(results?.[2]?.[1] ?? 0);
     if (failed && inRow >= this.outlier.consecutiveFailures) await this.ejectIfDue(serverId, runnerId, now);
     return outcomeClass;
+  }
+
+  /** Keys whose expiry this replica set, and when: the window keys of past intervals go. */
+  private forgetExpiriesBefore(cutoff: number): void {
+    if (this.expiring.size < 64) return;
+    for (const [key, at] of this.expiring) if (at < cutoff) this.expiring.delete(key);
   }
 
   /**
