@@ -203,6 +203,28 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(updates[0]).toBe(uri);
   });
 
+  it("gives the resource links in a sampling request's tool results gateway URIs, and relays the client's progress on it to the server that asked", async () => {
+    const seen: Array<{ uri?: string; token?: unknown }> = [];
+    const sut = await connect(agentKey, {}, (client) =>
+      client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+        const toolResult = request.params.messages[1]?.content as { content?: Array<{ uri?: string }> };
+        const content = toolResult.content?.[0] ?? {};
+        const token = request.params._meta?.progressToken;
+        seen.push({ uri: content.uri, token });
+        if (token !== undefined) {
+          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: 1, total: 2 } });
+          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: 2, total: 2 } });
+        }
+        return { role: 'assistant', content: { type: 'text', text: 'sampled with progress' }, model: 'm', stopReason: 'endTurn' };
+      }),
+    );
+
+    const result = await sut.callTool({ name: 'fixture__sample-about-resource', arguments: {} });
+
+    expect(seen).toEqual([{ uri: 'switchyard://fixture/fixture://notes/1', token: expect.stringMatching(/^fixture:/) }]);
+    expect(JSON.parse(textOf(result))).toEqual({ sampled: 'sampled with progress', progress: [1, 2] });
+  });
+
   it('maps progress tokens both ways on a long-running call', async () => {
     const sut = await connect();
     const progress: number[] = [];

@@ -244,6 +244,13 @@ export class AggregateSession {
         if (entry === undefined || upstream === undefined) return;
         return upstream.session.forward({ ...message, params: { ...params, requestId: entry.upstreamId } } as JsonRpcNotification);
       }
+      case 'notifications/progress': {
+        // Progress on a server → client request (a long sampling): its token names the server.
+        const target = typeof params.progressToken === 'string' ? fromClientRequestId(params.progressToken) : undefined;
+        const upstream = target === undefined ? undefined : this.upstreams.get(target.server);
+        if (target === undefined || upstream === undefined) return;
+        return upstream.session.forward({ ...message, params: { ...params, progressToken: target.id } } as JsonRpcNotification);
+      }
       case 'notifications/roots/list_changed':
         return this.upstreams.notifyAll(message);
       default:

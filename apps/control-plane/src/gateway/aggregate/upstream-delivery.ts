@@ -1,8 +1,7 @@
 import type { JsonRpcMessage } from '@switchyard/protocol';
 import { toGatewayUri } from './resource-uris.js';
 import { toClientRequestId, type RequestId } from './server-request-ids.js';
-import { relatedTaskForClient } from './task-ids.js';
-import { rewriteNotification } from './upstream-rewrite.js';
+import { rewriteNotification, rewriteServerRequest } from './upstream-rewrite.js';
 
 type Json = Record<string, unknown>;
 
@@ -27,7 +26,8 @@ export type Delivery<T extends RoutedRequest> =
 /**
  * Where a message an upstream sends besides answers goes on `/mcp`, and how it reads there:
  * - a server → client request gets an id that cannot collide with another upstream's
- *   (`<server>:<id>`), and goes where the upstream's cancellation of it goes too;
+ *   (`<server>:<id>`; its progress token too), gateway URIs in a sampling request's messages, and
+ *   goes where the upstream's cancellation of it goes too;
  * - progress goes to the request it reports on, with the client's token (none in flight: dropped,
  *   as the spec wants and /mcp/<server> does);
  * - everything else (list_changed, logs, resource updates) to the GET stream, rewritten.
@@ -43,8 +43,10 @@ export function deliveryOf<T extends RoutedRequest>(server: string, message: Jso
     const sse = requests.filter((request) => request.sse);
     return sse.length === 1 ? { to: 'request', request: sse[0] as T, message: rewritten } : { to: 'standalone', message: rewritten };
   };
-  // A server → client request may belong to a task (an elicitation the task needs): its _meta names it.
-  if ('id' in message) return relatedTo({ ...message, id: toClientRequestId(server, message.id), ...(params === undefined ? {} : { params: relatedTaskForClient(server, params) }) } as JsonRpcMessage);
+  if ('id' in message) {
+    const rewrittenParams = rewriteServerRequest(server, message.method, params, (uri) => toGatewayUri(server, uri), (token) => toClientRequestId(server, token));
+    return relatedTo({ ...message, id: toClientRequestId(server, message.id), ...(rewrittenParams === undefined ? {} : { params: rewrittenParams }) } as JsonRpcMessage);
+  }
   if (message.method === 'notifications/progress') {
     const token = params?.progressToken;
     const request = requests.find((candidate) => candidate.upstreamId === token && candidate.progressToken !== undefined);

@@ -1,4 +1,4 @@
-import { renameListed, rewriteContentBlock, rewriteNotification, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteToolResult } from './upstream-rewrite.js';
+import { renameListed, rewriteContentBlock, rewriteNotification, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteServerRequest, rewriteToolResult } from './upstream-rewrite.js';
 
 const mapUri = (uri: string) => `gw/${uri}`;
 
@@ -59,5 +59,38 @@ describe('rewriting an upstream notification for a /mcp client', () => {
 
     expect(rewriteNotification('everything', 'notifications/tasks/status', { taskId: 't1', status: 'completed' }, mapUri, mapId)).toEqual({ taskId: 'everything:t1', status: 'completed' });
     expect(rewriteNotification('everything', 'notifications/progress', related, mapUri, mapId)).toEqual({ _meta: { 'io.modelcontextprotocol/related-task': { taskId: 'everything:t1' } } });
+  });
+});
+
+describe("rewriting a server's request to a /mcp client", () => {
+  const mapToken = (token: string | number) => `everything:${JSON.stringify(token)}`;
+
+  it('gives resources in the tool results of sampling messages gateway URIs, single blocks and arrays alike', () => {
+    const params = {
+      messages: [
+        { role: 'assistant', content: { type: 'tool_use', id: 'u1', name: 'find', input: {} } },
+        { role: 'user', content: { type: 'tool_result', toolUseId: 'u1', content: [{ type: 'resource_link', uri: 'demo://a', name: 'a' }] } },
+        { role: 'user', content: [{ type: 'text', text: 'demo://not-a-uri' }, { type: 'tool_result', toolUseId: 'u1', content: [{ type: 'resource', resource: { uri: 'demo://b', text: 'b' } }] }] },
+      ],
+      maxTokens: 5,
+    };
+
+    expect(rewriteServerRequest('everything', 'sampling/createMessage', params, mapUri, mapToken)).toEqual({
+      messages: [
+        { role: 'assistant', content: { type: 'tool_use', id: 'u1', name: 'find', input: {} } },
+        { role: 'user', content: { type: 'tool_result', toolUseId: 'u1', content: [{ type: 'resource_link', uri: 'gw/demo://a', name: 'a' }] } },
+        { role: 'user', content: [{ type: 'text', text: 'demo://not-a-uri' }, { type: 'tool_result', toolUseId: 'u1', content: [{ type: 'resource', resource: { uri: 'gw/demo://b', text: 'b' } }] }] },
+      ],
+      maxTokens: 5,
+    });
+  });
+
+  it('gives a progress token and a related task the server in them, and leaves an elicitation otherwise as it is', () => {
+    const params = { message: 'm', requestedSchema: { type: 'object', properties: {} }, _meta: { progressToken: 4, 'io.modelcontextprotocol/related-task': { taskId: 't' } } };
+
+    expect(rewriteServerRequest('everything', 'elicitation/create', params, mapUri, mapToken)).toEqual({
+      ...params,
+      _meta: { progressToken: 'everything:4', 'io.modelcontextprotocol/related-task': { taskId: 'everything:t' } },
+    });
   });
 });

@@ -96,3 +96,25 @@ export function rewriteAnswer(kind: AnswerKind, server: string, result: Json): J
       return relatedTaskForClient(server, result);
   }
 }
+
+/**
+ * A server → client request as its `/mcp` client sees it: resource links and embedded resources in
+ * a sampling request's messages (the results of tools the model used) get gateway URIs (the client may read them back through `/mcp`),
+ * a progress token becomes `mapToken`'s (the client's progress on it must find this server again),
+ * and a related task its gateway id. Elicitation and roots carry no resource URIs.
+ */
+export function rewriteServerRequest(server: string, method: string, params: Json | undefined, mapUri: MapUri, mapToken: (token: string | number) => string): Json | undefined {
+  if (params === undefined) return params;
+  let out = relatedTaskForClient(server, params);
+  const meta = out._meta;
+  if (isObject(meta) && (typeof meta.progressToken === 'string' || typeof meta.progressToken === 'number')) out = { ...out, _meta: { ...meta, progressToken: mapToken(meta.progressToken) } };
+  if (method === 'sampling/createMessage' && Array.isArray(out.messages)) {
+    // A message's content is one block or (2025-11-25) an array of them; resources appear in the
+    // content of a tool_result block (text, image and audio carry none).
+    const block = (value: unknown): unknown =>
+      isObject(value) && value.type === 'tool_result' && Array.isArray(value.content) ? { ...value, content: value.content.map((inner) => rewriteContentBlock(inner, mapUri)) } : rewriteContentBlock(value, mapUri);
+    const content = (value: unknown) => (Array.isArray(value) ? value.map(block) : block(value));
+    out = { ...out, messages: out.messages.map((message) => (isObject(message) ? { ...message, content: content(message.content) } : message)) };
+  }
+  return out;
+}
