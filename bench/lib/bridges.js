@@ -3,7 +3,10 @@
 // cases so load and drift hit them all alike.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { percentile, round } from './stats.js';
+import { percentile, round, runBatch } from './stats.js';
+
+// gateway-bridges.js imports runBatch from here; it lives in stats.js beside inParallel, built on it.
+export { runBatch };
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it; the child binds it a moment later). */
 export function freePort() {
@@ -43,23 +46,6 @@ export async function startHttpProcess({ name, args, env = {}, ready, defer, sig
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-}
-
-/** `count` calls of `fn` with `inFlight` of them outstanding at any time: per-call durations and the batch's wall time. */
-export async function runBatch(fn, inFlight, count) {
-  const durations = [];
-  let started = 0;
-  const t0 = performance.now();
-  const worker = async () => {
-    while (started < count) {
-      started += 1;
-      const t = performance.now();
-      await fn();
-      durations.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
-  return { durations, wallMs: performance.now() - t0 };
 }
 
 /**

@@ -4,7 +4,9 @@
 // RunnerRelay that calls `echo`.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlPlane } from './stack.js';
@@ -79,11 +81,7 @@ export async function startRelayRunner(env, signal, { readyTimeoutMs = 20_000 } 
  * the deployments ({ serverName, deploymentId, versionId }) and the runner's row.
  */
 export async function placeEverythingOnRunner({ app, nats, versions, log, signal, defer }) {
-  const { createUser } = await import('@nats-io/jwt');
-  const { credsText } = await import('@switchyard/nats-auth');
   const { PRISMA } = await import(controlPlane('database/database.module.js'));
-  const { RunnerCredentialsService } = await import(controlPlane('nats-auth/runner-credentials.service.js'));
-  const { PlacementService } = await import(controlPlane('placement/placement.service.js'));
   const prisma = app.get(PRISMA);
 
   const nodepool = await prisma.nodepool.create({ data: { name: 'bench', kind: 'ON_PREM', region: 'local', jurisdiction: 'EU' } });
@@ -96,18 +94,65 @@ export async function placeEverythingOnRunner({ app, nats, versions, log, signal
   }
 
   log(`starting the runner process with the ${deployments.length} deployments placed on it`);
-  const key = createUser();
-  const runnerRow = await prisma.runner.create({ data: { nodepoolId: nodepool.id, name: 'bench-runner', publicKey: key.getPublicKey(), capacity: 8 } });
-  const { jwt } = await app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: runnerRow.id, runnerPublicKey: key.getPublicKey() });
   // The runner serves every placement as a stdio server, stateless or not.
   const placements = deployments.map(({ serverName, deploymentId, versionId }) => ({ deploymentId, versionId, serverName, secretValues: {}, launch: EVERYTHING_LAUNCH }));
+  const { runnerRow } = await startPlacedRunner({ app, nats, nodepoolId: nodepool.id, placements, signal, defer });
+  return { deployments, runnerRow };
+}
+
+/**
+ * A runner stand-in serving `placements` (what its PLACEMENTS env says: { deploymentId, versionId,
+ * serverName, secretValues, launch }), registered on a control plane as the placement service
+ * needs it: a runner row in `nodepoolId` with a JWT from the control plane, the process, HEALTHY,
+ * then the placement service's replan, which must place every one of the deployments on it.
+ * Resolves the runner's row.
+ */
+export async function startPlacedRunner({ app, nats, nodepoolId, placements, capacity = Math.max(8, placements.length), signal, defer }) {
+  const { createUser } = await import('@nats-io/jwt');
+  const { credsText } = await import('@switchyard/nats-auth');
+  const { PRISMA } = await import(controlPlane('database/database.module.js'));
+  const { RunnerCredentialsService } = await import(controlPlane('nats-auth/runner-credentials.service.js'));
+  const { PlacementService } = await import(controlPlane('placement/placement.service.js'));
+  const prisma = app.get(PRISMA);
+
+  const key = createUser();
+  const runnerRow = await prisma.runner.create({ data: { nodepoolId, name: 'bench-runner', publicKey: key.getPublicKey(), capacity } });
+  const { jwt } = await app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: runnerRow.id, runnerPublicKey: key.getPublicKey() });
   const runner = await startRelayRunner({ NATS_URL: nats.url, RUNNER_ID: runnerRow.id, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify(placements) }, signal);
   defer('runner process', () => runner.stop());
   await prisma.runner.update({ where: { id: runnerRow.id }, data: { status: 'HEALTHY' } });
   await app.get(PlacementService).replan();
   const placed = await prisma.placement.count({ where: { runnerId: runnerRow.id } });
-  if (placed !== deployments.length) throw new Error(`expected ${deployments.length} placements on the bench runner, got ${placed}`);
-  return { deployments, runnerRow };
+  if (placed !== placements.length) throw new Error(`expected ${placements.length} placements on the bench runner, got ${placed}`);
+  return { runnerRow };
+}
+
+/**
+ * nats-server in operator mode in a fresh temp dir, and the control plane's RunnerRelay on a
+ * NatsLink of its own (no control plane: the suites that measure the runner hop need only the
+ * relay). Everything is stopped by the cleanups. Resolves the server, its auth bundle and the relay.
+ */
+export async function startNatsWithRelay({ suite, defer, log }) {
+  const { startNats } = await import('@switchyard/devstack');
+  const { createNatsAuthBundle } = await import('@switchyard/nats-auth');
+  const { pino } = await import('pino');
+  const { NatsLink } = await import(controlPlane('connections/nats-link.js'));
+  const { RunnerRelay } = await import(controlPlane('relay/runner-relay.js'));
+
+  const dir = mkdtempSync(join(tmpdir(), `switchyard-bench-${suite}-`));
+  defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
+
+  log('starting nats-server (operator mode, default max_payload)');
+  const { bundle } = await createNatsAuthBundle({ operatorName: 'bench' });
+  const nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
+  defer('nats-server', () => nats.stop());
+
+  const silent = pino({ level: 'silent' });
+  const link = new NatsLink([nats.url], silent, { name: 'bench-control-plane', creds: bundle.controlPlaneUser.creds });
+  defer('control-plane NATS link', () => link.close());
+  const relay = new RunnerRelay(link, silent);
+  defer('relay', () => relay.onApplicationShutdown());
+  return { nats, bundle, relay };
 }
 
 /**

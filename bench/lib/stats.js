@@ -99,25 +99,30 @@ export async function measureSideBySide(cases, { iterations, warmup, roundSize =
   };
 }
 
+/** `count` calls of `fn` with `inFlight` of them outstanding at any time: per-call durations and the batch's wall time. */
+export async function runBatch(fn, inFlight, count) {
+  const durations = [];
+  let started = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (started < count) {
+      started += 1;
+      const t = performance.now();
+      await fn();
+      durations.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  return { durations, wallMs: performance.now() - t0 };
+}
+
 /**
  * `total` calls of `fn`, `inFlight` at a time (the calls share whatever session `fn` uses):
  * calls/s over the whole batch, p50/p99 per call.
  */
 export async function inParallel(fn, inFlight, total) {
-  const samples = [];
-  let started = 0;
-  const t0 = performance.now();
-  const worker = async () => {
-    while (started < total) {
-      started += 1;
-      const t = performance.now();
-      await fn();
-      samples.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  const wallMs = performance.now() - t0;
-  const stats = summarize(samples);
+  const { durations, wallMs } = await runBatch(fn, inFlight, total);
+  const stats = summarize(durations);
   return { n: stats.n, p50: stats.p50, p99: stats.p99, callsPerSecond: Math.round(total / (wallMs / 1000)) };
 }
 

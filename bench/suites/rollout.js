@@ -16,12 +16,11 @@
 // The router suite (bench/suites/router.js) has the other half of "Measure": cumulative regret of
 // discounted Thompson vs UCB1 vs ε-greedy vs a fixed split on a non-stationary workload; this
 // suite reprints its last stored figures beside its own (bench/results/latest.json).
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRelayRunner } from '../lib/runner.js';
+import { startPlacedRunner } from '../lib/runner.js';
+import { UNLIMITED_MCP_RATE, controlPlane, controlPlaneConfig, createCleanups, createControlPlane, listen, startStack } from '../lib/stack.js';
 import { round, summarize } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 
@@ -39,69 +38,26 @@ const GATES = {
 };
 
 const repoPath = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
 const FIXTURE_SERVER = repoPath('apps/runner/test/fixtures/relay-fixture-server.mjs');
 
 export async function run({ signal, log, repoRoot, smoke = false }) {
   const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
-  const cleanups = [];
-  const defer = (name, fn) => cleanups.push({ name, fn });
+  const { defer, runAll } = createCleanups('rollout');
   try {
-    const { makeSearchableDir, startNats, startPostgres, startRedis } = await import('@switchyard/devstack');
-    const { createNatsAuthBundle, credsText } = await import('@switchyard/nats-auth');
-    const { migrate, ApiKeyRole } = await import('@switchyard/db');
-    const { createUser } = await import('@nats-io/jwt');
+    const { ApiKeyRole } = await import('@switchyard/db');
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-rollout-'));
-    makeSearchableDir(dir);
-    defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
-
-    log('starting postgres, nats-server (operator mode) and redis-server on 127.0.0.1');
-    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench' });
-    const authFile = join(dir, 'nats-auth.json');
-    writeFileSync(authFile, JSON.stringify(bundle), { mode: 0o600 });
-    const servers = [];
-    defer('servers', () => Promise.allSettled(servers.map((server) => server.stop())));
-    const keep = (server) => (servers.push(server), server);
-    const [pg, nats, redis] = await Promise.all([
-      startPostgres({ dataDir: join(dir, 'pg'), persistent: false, durable: false, password: randomBytes(12).toString('hex'), databases: ['switchyard_bench'] }).then(keep),
-      startNats({ dir: join(dir, 'nats'), auth: bundle }).then(keep),
-      startRedis({ dir: join(dir, 'redis') }).then(keep),
-    ]);
-    const databaseUrl = pg.databaseUrl('switchyard_bench');
-    await migrate(databaseUrl);
+    const stack = await startStack({ suite: 'rollout', defer, log, signal });
+    const { dir } = stack;
 
     log('starting the control plane in-process (rollout analysis every 1 s)');
-    const { loadConfig } = await import(controlPlane('config/config.js'));
-    const { createLogger } = await import(controlPlane('logging/logger.js'));
-    const { createApp } = await import(controlPlane('create-app.js'));
     const { PRISMA } = await import(controlPlane('database/database.module.js'));
     const { ApiKeysService } = await import(controlPlane('api-keys/api-keys.service.js'));
     const { CLI_ACTOR } = await import(controlPlane('admin-events/actor.js'));
-    const { RunnerCredentialsService } = await import(controlPlane('nats-auth/runner-credentials.service.js'));
-    const { PlacementService } = await import(controlPlane('placement/placement.service.js'));
-    const config = loadConfig({
-      SWITCHYARD_DATABASE_URL: databaseUrl,
-      SWITCHYARD_REDIS_URL: redis.url,
-      SWITCHYARD_NATS_URL: nats.url,
-      SWITCHYARD_NATS_AUTH_FILE: authFile,
-      SWITCHYARD_SECRETS_KEY: randomBytes(32).toString('base64'),
-      SWITCHYARD_AUDIT_HMAC_KEY: randomBytes(32).toString('base64'),
-      SWITCHYARD_HOST: '127.0.0.1',
-      SWITCHYARD_PORT: '0',
-      SWITCHYARD_LOG_LEVEL: 'silent',
-      SWITCHYARD_MIGRATE_ON_START: 'false',
-      SWITCHYARD_SKIP_BOOTSTRAP_KEY: 'true',
-      SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: '1',
-      SWITCHYARD_MCP_RATE_LIMIT_PER_SECOND: '100000',
-      SWITCHYARD_MCP_RATE_LIMIT_BURST: '1000000',
-    });
-    const app = await createApp(config, createLogger(config.logLevel));
-    defer('control plane', () => app.close());
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const baseUrl = `http://127.0.0.1:${app.getHttpServer().address().port}`;
+    const config = await controlPlaneConfig(stack, { SWITCHYARD_ROLLOUT_ANALYSIS_SECONDS: '1', ...UNLIMITED_MCP_RATE });
+    const app = await createControlPlane(config, { defer });
+    const baseUrl = await listen(app);
     const prisma = app.get(PRISMA);
 
     // One server per run, so every run starts from a fresh rollout, fresh arm statistics and a
@@ -128,15 +84,7 @@ export async function run({ signal, log, repoRoot, smoke = false }) {
     }
 
     log('starting the runner process');
-    const key = createUser();
-    const runnerRow = await prisma.runner.create({ data: { nodepoolId: nodepool.id, name: 'bench-runner', publicKey: key.getPublicKey(), capacity: placements.length } });
-    const { jwt } = await app.get(RunnerCredentialsService).issueRunnerJwt({ runnerId: runnerRow.id, runnerPublicKey: key.getPublicKey() });
-    const runner = await startRelayRunner({ NATS_URL: nats.url, RUNNER_ID: runnerRow.id, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify(placements) }, signal);
-    defer('runner process', () => runner.stop());
-    await prisma.runner.update({ where: { id: runnerRow.id }, data: { status: 'HEALTHY' } });
-    await app.get(PlacementService).replan();
-    const placed = await prisma.placement.count({ where: { runnerId: runnerRow.id } });
-    if (placed !== placements.length) throw new Error(`expected ${placements.length} placements on the bench runner, got ${placed}`);
+    await startPlacedRunner({ app, nats: stack.nats, nodepoolId: nodepool.id, placements, signal, defer });
 
     const { key: agentKey } = await app.get(ApiKeysService).create(CLI_ACTOR, { name: 'bench-agent', role: ApiKeyRole.AGENT });
     const { key: operatorKey } = await app.get(ApiKeysService).create(CLI_ACTOR, { name: 'bench-operator', role: ApiKeyRole.OPERATOR });
@@ -220,13 +168,7 @@ export async function run({ signal, log, repoRoot, smoke = false }) {
     );
     return { settings: { ...settings, gates: GATES, analysisSeconds: 1 }, runs: results, byRate, routerRegret: storedRouterRegret(repoRoot) };
   } finally {
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`  rollout: cleanup of ${name} failed: ${error?.message ?? error}`);
-      }
-    }
+    await runAll();
   }
 }
 

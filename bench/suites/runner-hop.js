@@ -9,11 +9,8 @@
 // Both clients live in this process and each case has its own server process; the runner is a
 // separate process, as on a real host. Sequential, one call in flight.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EVERYTHING_ENTRY, EVERYTHING_LAUNCH, expectEcho, relayClient, runnerCreds, startRelayRunner } from '../lib/runner.js';
-import { controlPlane, createCleanups } from '../lib/stack.js';
+import { EVERYTHING_ENTRY, EVERYTHING_LAUNCH, expectEcho, relayClient, runnerCreds, startNatsWithRelay, startRelayRunner } from '../lib/runner.js';
+import { createCleanups } from '../lib/stack.js';
 import { measureSideBySide, ratios, round, summarize } from '../lib/stats.js';
 import { formatRatioTable, formatTable, latencyColumns, truncationNote } from '../lib/table.js';
 
@@ -26,27 +23,9 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
   const warmup = Math.min(SETTINGS.warmup, iterations);
   const { defer, runAll } = createCleanups('runner-hop');
   try {
-    const { startNats } = await import('@switchyard/devstack');
-    const { createNatsAuthBundle } = await import('@switchyard/nats-auth');
-    const { pino } = await import('pino');
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-    const { NatsLink } = await import(controlPlane('connections/nats-link.js'));
-    const { RunnerRelay } = await import(controlPlane('relay/runner-relay.js'));
-
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-runner-hop-'));
-    defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
-
-    log('starting nats-server (operator mode, default max_payload)');
-    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench' });
-    const nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
-    defer('nats-server', () => nats.stop());
-
-    const silent = pino({ level: 'silent' });
-    const link = new NatsLink([nats.url], silent, { name: 'bench-control-plane', creds: bundle.controlPlaneUser.creds });
-    defer('control-plane NATS link', () => link.close());
-    const relay = new RunnerRelay(link, silent);
-    defer('relay', () => relay.onApplicationShutdown());
+    const { nats, bundle, relay } = await startNatsWithRelay({ suite: 'runner-hop', defer, log });
 
     log('starting the runner process with server-everything placed on it');
     const runnerId = randomUUID();

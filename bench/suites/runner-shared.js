@@ -13,11 +13,9 @@
 // (initialize + initialized; in (a) the runner answers every initialize but the first from its
 // cache), and the resident memory of the server processes.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { startRelayRunner } from '../lib/runner.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { EVERYTHING_ENTRY, EVERYTHING_LAUNCH, expectEcho, relayClient, runnerCreds, startNatsWithRelay, startRelayRunner } from '../lib/runner.js';
+import { createCleanups } from '../lib/stack.js';
 import { summarize } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 
@@ -28,59 +26,26 @@ const SETTINGS = { sessions: [4, 16], callsPerBatch: 2_000, warmupPerSession: 20
 /** --smoke: 2 sessions (3 server processes instead of 17). */
 const SMOKE = { sessions: [2], warmupPerSession: 2 };
 
-const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
-const require = createRequire(import.meta.url);
-const EVERYTHING_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
-
 const placement = (deploymentId, stateless) => ({
   deploymentId,
   versionId: 'ver-1',
   serverName: 'everything',
   secretValues: {},
-  launch: { transport: 'STDIO', command: 'node', args: [EVERYTHING_ENTRY, 'stdio'], env: {}, secretEnv: [], url: null, artifactIntegrity: null, stateless },
+  launch: { ...EVERYTHING_LAUNCH, stateless },
 });
 
 export async function run({ signal, log, iterations = SETTINGS.callsPerBatch, smoke = false }) {
   const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
-  const cleanups = [];
-  const defer = (name, fn) => cleanups.push({ name, fn });
+  const { defer, runAll } = createCleanups('runner-shared');
   try {
-    const { startNats } = await import('@switchyard/devstack');
-    const { createNatsAuthBundle, signUserJwt, credsText } = await import('@switchyard/nats-auth');
-    const { runnerPermissions } = await import('@switchyard/protocol');
-    const { createUser } = await import('@nats-io/jwt');
-    const { pino } = await import('pino');
-    const { NatsLink } = await import(controlPlane('connections/nats-link.js'));
-    const { RunnerRelay } = await import(controlPlane('relay/runner-relay.js'));
-
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-runner-shared-'));
-    defer('temp dir', () => rmSync(dir, { recursive: true, force: true }));
-
-    log('starting nats-server (operator mode)');
-    const { bundle } = await createNatsAuthBundle({ operatorName: 'bench' });
-    const nats = await startNats({ dir: join(dir, 'nats'), auth: bundle });
-    defer('nats-server', () => nats.stop());
-
-    const silent = pino({ level: 'silent' });
-    const link = new NatsLink([nats.url], silent, { name: 'bench-control-plane', creds: bundle.controlPlaneUser.creds });
-    defer('control-plane NATS link', () => link.close());
-    const relay = new RunnerRelay(link, silent);
-    defer('relay', () => relay.onApplicationShutdown());
+    const { nats, bundle, relay } = await startNatsWithRelay({ suite: 'runner-shared', defer, log });
 
     const maxSessions = Math.max(...settings.sessions);
     const shared = placement('dep-shared', true);
     const perSession = Array.from({ length: maxSessions }, (_, index) => placement(`dep-own-${index}`, false));
     log(`starting the runner with 1 stateless and ${maxSessions} stateful placements of server-everything`);
     const runnerId = randomUUID();
-    const key = createUser();
-    const jwt = await signUserJwt({
-      name: `runner-${runnerId}`,
-      userPublicKey: key.getPublicKey(),
-      accountPublicKey: bundle.appAccount.publicKey,
-      accountSigningSeed: bundle.appAccount.signingSeed,
-      permissions: runnerPermissions(runnerId),
-    });
-    const runner = await startRelayRunner({ NATS_URL: nats.url, RUNNER_ID: runnerId, RUNNER_CREDS: credsText(jwt, key), PLACEMENTS: JSON.stringify([shared, ...perSession]) }, signal, {
+    const runner = await startRelayRunner({ NATS_URL: nats.url, RUNNER_ID: runnerId, RUNNER_CREDS: await runnerCreds(bundle, runnerId), PLACEMENTS: JSON.stringify([shared, ...perSession]) }, signal, {
       readyTimeoutMs: 60_000,
     });
     defer('runner process', () => runner.stop());
@@ -99,7 +64,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch, sm
         signal.throwIfAborted();
         log(`${count} sessions, ${name}: opening, ${settings.warmupPerSession} warm-up calls each, ${Math.round(iterations / 2)} measured calls`);
         const t0 = performance.now();
-        const clients = await Promise.all(targets[name].map((target) => relayClient(relay, runnerId, target)));
+        const clients = await Promise.all(targets[name].map((target) => sessionClient(relay, runnerId, target)));
         opening[name].push(performance.now() - t0);
         try {
           await Promise.all(clients.map(async (client) => {
@@ -129,13 +94,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerBatch, sm
       serverMemory: serverRss,
     };
   } finally {
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`  runner-shared: cleanup of ${name} failed: ${error?.message ?? error}`);
-      }
-    }
+    await runAll();
   }
 }
 
@@ -181,45 +140,17 @@ function serverMemory(runnerPid) {
 }
 
 
-/** An initialized relay session with `echo()`, which checks its own answer (ids are per session). */
-async function relayClient(relay, runnerId, target) {
-  const session = relay.openSession(runnerId, { sessionId: randomUUID(), deploymentId: target.deploymentId, versionId: target.versionId });
-  const waiting = new Map();
-  let failure;
-  void (async () => {
-    try {
-      for await (const event of session.messages) {
-        if (event.type !== 'message' || 'method' in event.message) continue;
-        waiting.get(event.message.id)?.(event.message);
-        waiting.delete(event.message.id);
-      }
-    } catch (error) {
-      failure = error;
-      for (const resolve of waiting.values()) resolve({ error: { message: error.message } });
-    }
-  })();
-  let nextId = 1;
-  const request = async (method, params) => {
-    if (failure) throw failure;
-    const id = nextId++;
-    const answered = new Promise((resolve) => waiting.set(id, resolve));
-    await session.send({ jsonrpc: '2.0', id, method, params });
-    const message = await answered;
-    if (message.error) throw new Error(`${method} failed: ${message.error.message}`);
-    return message.result;
-  };
-  await request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench-shared', version: '0.0.0' } });
-  await session.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+/** A relay session whose `echo()` sends its own text and checks the answer: one handed to the wrong session fails the run. */
+async function sessionClient(relay, runnerId, target) {
+  const client = await relayClient(relay, runnerId, target);
   const mark = randomUUID();
   let n = 0;
   return {
-    // Every session echoes its own text: an answer handed to the wrong session fails the run.
     echo: async () => {
       const expected = `${mark}-${(n += 1)}`;
-      const text = (await request('tools/call', { name: 'echo', arguments: { message: expected } })).content?.[0]?.text;
-      if (text !== `Echo: ${expected}`) throw new Error(`expected "Echo: ${expected}", got ${JSON.stringify(text).slice(0, 200)}`);
+      expectEcho('shared session', await client.echo(expected), `Echo: ${expected}`);
     },
-    close: () => session.close('bench done'),
+    close: () => client.close(),
   };
 }
 
