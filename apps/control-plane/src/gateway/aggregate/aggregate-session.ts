@@ -11,10 +11,9 @@ import type { GatewayPolicies } from '../gateway-policies.js';
 import { mayUseGateway, mayUseServer } from '../mcp-scope.js';
 import type { AggregateRecord } from './aggregate-record.js';
 import type { AggregateStore } from './aggregate-store.js';
+import { AggregateLists } from './aggregate-lists.js';
 import { AggregateUpstreams, type OpenedUpstream, type Upstream } from './aggregate-upstreams.js';
-import { splitGatewayName, type QualifiedName, type ShortNames } from './gateway-names.js';
-import { decodeListCursor } from './list-cursor.js';
-import { LISTS, listedItem, mergePages, type ListMethod, type ServerPage } from './merged-lists.js';
+import type { ShortNames } from './gateway-names.js';
 import { requestTarget, ROUTED_METHODS, type AnswerKind } from './request-target.js';
 import { fromClientRequestId, type RequestId } from './server-request-ids.js';
 import { LIST_KINDS, scopeInForce, SessionView, type ListKind } from './session-view.js';
@@ -27,9 +26,6 @@ type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification
 
 export const AGGREGATE_STANDALONE_STREAM_ID = 'get';
 
-/** Pages of one server's tools read at most to learn a short name the session has not handed out. */
-const RELEARN_MAX_PAGES = 20;
-
 export interface AggregateSessionDeps {
   eventLog: EventLog;
   store: AggregateStore;
@@ -39,7 +35,7 @@ export interface AggregateSessionDeps {
   idleMs: number;
   /** SWITCHYARD_MCP_KEY_CACHE_SECONDS in ms: how old the principal of a request may be. */
   keyCacheMs: number;
-  /** Servers that could be opened now, by name (the key's scope is applied here). */
+  /** Servers that could be opened now, by name (the key's scope is applied by the session). */
   servedServers(): Promise<string[]>;
   /**
    * Opens a session of `server` with the client's initialize, for `owner`: what the upstream sends
@@ -60,12 +56,6 @@ interface Routed extends RoutedRequest {
   sink: RequestSink;
 }
 
-/** Whether an upstream has a list: its capability, and for tasks the `tasks.list` in it. */
-const offersList = (capabilities: Json, method: ListMethod, capability: string): boolean => {
-  const offered = capabilities[capability] as Json | undefined;
-  return offered !== undefined && (method !== 'tasks/list' || (typeof offered === 'object' && offered !== null && offered.list !== undefined));
-};
-
 const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
 const asDomainError = (error: unknown): DomainError => (error instanceof DomainError ? error : new DomainError(ErrorCode.UPSTREAM_FAILED, (error as Error).message));
 
@@ -80,6 +70,7 @@ export class AggregateSession {
   readonly standalone: ClientStream;
   private readonly streams = new Map<string, ClientStream>();
   private readonly upstreams: AggregateUpstreams;
+  private readonly lists: AggregateLists;
   private readonly routed = new Map<string, Routed>();
   private state: 'open' | 'ended' = 'open';
   private lastActivity = Date.now();
@@ -105,6 +96,12 @@ export class AggregateSession {
         this.record.upstreams[server] = upstreamSessionId;
         deps.store.save(this.record).catch((error: Error) => deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not update an aggregated session record'));
       },
+    });
+    this.lists = new AggregateLists(this.upstreams, names, this.view, {
+      sessionId: record.sessionId,
+      logger: deps.logger,
+      servedServers: () => deps.servedServers(),
+      issued: (short, qualified) => deps.store.shortNameIssued(record.sessionId, short, qualified),
     });
     // Checked at half the idle time: upstream sessions idle out on their own clock, so the
     // aggregated session renews them while it is alive (a GET stream open, requests in flight).
@@ -154,7 +151,7 @@ export class AggregateSession {
       case 'resources/list':
       case 'resources/templates/list':
       case 'tasks/list':
-        return this.list(principal, message, params);
+        return this.lists.list(principal, message, params);
       default:
         if (ROUTED_METHODS.has(message.method)) return undefined;
         return errorResponse(message.id, JsonRpcCode.METHOD_NOT_FOUND, `Method not found: ${message.method} is not offered by the aggregated endpoint /mcp`);
@@ -170,7 +167,7 @@ export class AggregateSession {
   async route(requestPrincipal: Principal, message: JsonRpcRequest, sink: RequestSink, traceparentHeader?: string): Promise<JsonRpcMessage | undefined> {
     const principal = this.scopeOf(requestPrincipal);
     const params = (message.params ?? {}) as Json;
-    if (message.method === 'tools/call' && typeof params.name === 'string' && this.names.unknownShortForm(params.name)) await this.relearnNames(principal, params.name);
+    if (message.method === 'tools/call' && typeof params.name === 'string' && this.names.unknownShortForm(params.name)) await this.lists.relearnNames(principal, params.name);
     const target = requestTarget(message.method, params, (name) => this.names.resolve(name));
     if (!target.ok) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, target.message);
     const { server } = target;
@@ -313,57 +310,6 @@ export class AggregateSession {
       this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended aggregated session from Redis'),
     );
     this.deps.ended(this);
-  }
-
-  private async list(principal: Principal, message: JsonRpcRequest, params: Json): Promise<JsonRpcMessage> {
-    const method = message.method as ListMethod;
-    let targets: Array<[string, string | undefined]>;
-    if (typeof params.cursor === 'string') {
-      const cursors = decodeListCursor(params.cursor);
-      if (cursors === undefined) return errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'Invalid params: not a cursor of this gateway');
-      targets = Object.entries(cursors).filter(([server]) => mayUseServer(principal, server));
-    } else if (method === 'tasks/list') {
-      // Tasks live in the upstream sessions this session opened: servers it never opened have none of its tasks.
-      targets = [...this.upstreams.values()].filter((upstream) => mayUseServer(principal, upstream.server)).map((upstream) => [upstream.server, undefined]);
-    } else {
-      const served = await this.deps.servedServers();
-      this.view.listed(served, principal);
-      targets = served.filter((server) => mayUseServer(principal, server)).map((server) => [server, undefined]);
-    }
-    const pages = await Promise.all(targets.map(([server, cursor]) => this.listPage(principal, server, method, cursor)));
-    if (method === 'tools/list') this.view.toolsListed(pages.map((page) => ({ server: page.server, names: page.items.map((item) => item.name).filter((name): name is string => typeof name === 'string') })), typeof params.cursor !== 'string');
-    return { jsonrpc: '2.0', id: message.id, result: mergePages(method, pages, principal, this.names, this.issued) };
-  }
-
-  /** One page of one server's list; a server that cannot be reached or lacks the capability lists nothing. */
-  private async listPage(principal: Principal, server: string, method: ListMethod, cursor: string | undefined): Promise<ServerPage> {
-    const { key, capability } = LISTS[method];
-    try {
-      const upstream = await this.upstreams.upstream(server, principal);
-      if (!offersList(upstream.capabilities, method, capability)) return { server, items: [] };
-      const result = await this.upstreams.ask(upstream, method, cursor === undefined ? undefined : { cursor });
-      const items = Array.isArray(result[key]) ? (result[key] as Json[]) : [];
-      return { server, items, ...(typeof result.nextCursor === 'string' ? { next: result.nextCursor } : {}) };
-    } catch (error) {
-      this.deps.logger.warn({ sessionId: this.sessionId, server, method, err: (error as Error).message }, 'a server is left out of an aggregated list');
-      return { server, items: [] };
-    }
-  }
-
-  /** A short name handed out: kept in Redis beside the record. */
-  private readonly issued = (short: string, qualified: QualifiedName): void => this.deps.store.shortNameIssued(this.sessionId, short, qualified);
-
-  /** A name in short form the session did not hand out (the client kept it from an earlier session): list that server's tools to learn it. */
-  private async relearnNames(principal: Principal, gatewayName: string): Promise<void> {
-    const server = splitGatewayName(gatewayName)?.server;
-    if (server === undefined || !mayUseServer(principal, server)) return;
-    let cursor: string | undefined;
-    for (let page = 0; page < RELEARN_MAX_PAGES; page += 1) {
-      const { items, next } = await this.listPage(principal, server, 'tools/list', cursor);
-      for (const item of items) listedItem('tools/list', server, item, principal, this.names, this.issued);
-      if (next === undefined) return;
-      cursor = next;
-    }
   }
 
   private clientAnswer(answer: ClientAnswer, clientId: RequestId, kind: AnswerKind, server: string): JsonRpcMessage {
