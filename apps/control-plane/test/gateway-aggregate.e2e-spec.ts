@@ -123,7 +123,10 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
 
     expect(textOf(onEverything)).toBe('Echo: one');
     expect(textOf(onFixture)).toBe('Fixture echo: two');
-    const rows = await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: await keyIdOf(agentKey), tool: 'echo' }, orderBy: { startedAt: 'asc' } });
+    const keyId = await keyIdOf(agentKey);
+    // Audit rows are completed just after the answers go out: wait for both.
+    await waitFor(async () => (await cp.prisma.toolInvocation.count({ where: { apiKeyId: keyId, tool: 'echo', outcome: 'PENDING' } })) === 0, 'the audit rows to be completed');
+    const rows = await cp.prisma.toolInvocation.findMany({ where: { apiKeyId: keyId, tool: 'echo' }, orderBy: { startedAt: 'asc' } });
     expect(rows.slice(-2)).toEqual([
       expect.objectContaining({ serverName: 'everything', tool: 'echo', versionId: everything.versionId, runnerId: everything.runnerId, outcome: 'OK', argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'one' }) }),
       expect.objectContaining({ serverName: 'fixture', tool: 'echo', versionId: fixture.versionId, runnerId: fixture.runnerId, outcome: 'OK', argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'two' }) }),
@@ -140,7 +143,8 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(listed?.name).toHaveLength(64);
     expect(listed?.name.startsWith('fixture__echo-with-a-name')).toBe(true);
     expect(textOf(result)).toBe('Long echo: long');
-    const [row] = await cp.prisma.toolInvocation.findMany({ where: { serverName: 'fixture', tool: LONG_TOOL_NAME } });
+    // The audit row is completed just after the answer goes out: wait for it.
+    const row = await waitFor(() => cp.prisma.toolInvocation.findFirst({ where: { serverName: 'fixture', tool: LONG_TOOL_NAME, outcome: { not: 'PENDING' } } }), 'the audit row to be completed');
     expect(row).toMatchObject({ outcome: 'OK' });
   });
 
