@@ -25,6 +25,9 @@ import {
   type UpstreamMessage,
 } from '@switchyard/protocol';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import { createCallHandler, type CallHandler } from '../src/relay/call-handler.js';
+import { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
 import { waitFor } from './wait-for.js';
 
 const require = createRequire(import.meta.url);
@@ -130,4 +133,47 @@ export class ControlPlaneProbe {
       UpstreamMessage & { kind: 'message' }
     >;
   }
+}
+
+/** The runner's side of the relay in this process, and the control plane's side as a probe. */
+export interface RelayRig {
+  runnerId: string;
+  /** The runner's connection: its own JWT and inbox prefix. */
+  runnerNats: NatsConnection;
+  /** The control plane's connection (a raw one, under the probe). */
+  cpNats: NatsConnection;
+  probe: ControlPlaneProbe;
+  supervisor: ServerSupervisor;
+  /** The call handler, subscribed to `sy.run.<id>.call` on the runner's connection. */
+  sut: CallHandler;
+  /** Stops the supervised servers, then closes both connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh runner id with its relay against the run's nats-server (operator mode, a runner JWT of
+ * exactly the runner's permissions), its supervisor empty, and a ControlPlaneProbe that is ready.
+ */
+export async function startRelayRig(logger: Logger): Promise<RelayRig> {
+  const runnerId = randomUUID();
+  const runnerNats = await connectRunner(runnerId);
+  const cpNats = await connectControlPlane();
+  const probe = new ControlPlaneProbe(cpNats, runnerId);
+  await probe.ready();
+  const supervisor = new ServerSupervisor({ logger, stopGraceMs: 2_000 });
+  const sut = createCallHandler({ nc: runnerNats, runnerId, supervisor, logger });
+  runnerNats.subscribe(subjects.runCall(runnerId), { callback: (_error, msg) => void sut(msg) });
+  await runnerNats.flush();
+  return {
+    runnerId,
+    runnerNats,
+    cpNats,
+    probe,
+    supervisor,
+    sut,
+    close: async () => {
+      await supervisor.stopAll();
+      await Promise.all([runnerNats.close(), cpNats.close()]);
+    },
+  };
 }

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { RUNNER_PROTOCOL_VERSION, subjects, type JsonRpcMessage, type UpstreamMessage } from '@switchyard/protocol';
-import { createCallHandler, type CallHandler } from '../src/relay/call-handler.js';
+import { RUNNER_PROTOCOL_VERSION, type JsonRpcMessage, type UpstreamMessage } from '@switchyard/protocol';
+import type { CallHandler } from '../src/relay/call-handler.js';
 import type { Placement } from '../src/supervisor/placement.js';
-import { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
-import { ControlPlaneProbe, connectControlPlane, connectRunner, EVERYTHING_ENTRY, initializeRequest } from './relay-fixtures.js';
+import type { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
+import { EVERYTHING_ENTRY, initializeRequest, startRelayRig, type ControlPlaneProbe, type RelayRig } from './relay-fixtures.js';
 import { capturingLogger, stdioPlacement } from './supervisor-fixtures.js';
 import { waitFor } from './wait-for.js';
 
@@ -50,9 +49,7 @@ function serverProcesses(script: string): number[] {
 }
 
 describe('runner relay: sessions sharing one upstream connection (stateless versions)', () => {
-  let runnerId: string;
-  let runnerNats: NatsConnection;
-  let cpNats: NatsConnection;
+  let rig: RelayRig;
   let probe: ControlPlaneProbe;
   let supervisor: ServerSupervisor;
   let sut: CallHandler;
@@ -75,21 +72,11 @@ describe('runner relay: sessions sharing one upstream connection (stateless vers
   const pidOf = (placement: Placement) => supervisor.status().find((s) => s.deploymentId === placement.deploymentId)?.pid;
 
   beforeEach(async () => {
-    runnerId = randomUUID();
-    runnerNats = await connectRunner(runnerId);
-    cpNats = await connectControlPlane();
-    probe = new ControlPlaneProbe(cpNats, runnerId);
-    await probe.ready();
-    supervisor = new ServerSupervisor({ logger: capturingLogger().logger, stopGraceMs: 2_000 });
-    sut = createCallHandler({ nc: runnerNats, runnerId, supervisor, logger: capturingLogger().logger });
-    runnerNats.subscribe(subjects.runCall(runnerId), { callback: (_error, msg) => void sut(msg) });
-    await runnerNats.flush();
+    rig = await startRelayRig(capturingLogger().logger);
+    ({ probe, supervisor, sut } = rig);
   });
 
-  afterEach(async () => {
-    await supervisor.stopAll();
-    await Promise.all([runnerNats.close(), cpNats.close()]);
-  });
+  afterEach(() => rig.close());
 
   it('serves two sessions at once on one server-everything process: the same request ids, each its own answers', async () => {
     const placement = everything();

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { subjects, type UpstreamMessage } from '@switchyard/protocol';
-import { createCallHandler, type CallHandler } from '../src/relay/call-handler.js';
+import type { UpstreamMessage } from '@switchyard/protocol';
 import type { Placement } from '../src/supervisor/placement.js';
-import { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
-import { ControlPlaneProbe, connectControlPlane, connectRunner, initializeRequest, RELAY_FIXTURE_SERVER } from './relay-fixtures.js';
+import type { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
+import { initializeRequest, RELAY_FIXTURE_SERVER, startRelayRig, type ControlPlaneProbe, type RelayRig } from './relay-fixtures.js';
 import { capturingLogger, stdioPlacement } from './supervisor-fixtures.js';
 
 // W3C trace context from the control plane's call message to the upstream MCP server: the runner's
@@ -21,26 +19,17 @@ const metaOf = (message: UpstreamMessage): unknown => {
 };
 
 describe('runner relay: trace context into _meta', () => {
-  let runnerNats: NatsConnection;
-  let cpNats: NatsConnection;
+  let rig: RelayRig;
   let probe: ControlPlaneProbe;
   let supervisor: ServerSupervisor;
   let log: ReturnType<typeof capturingLogger>;
-  let sut: CallHandler;
   let placement: Placement;
   let session: { sessionId: string; deploymentId: string; versionId: string };
 
   beforeEach(async () => {
-    const runnerId = randomUUID();
     log = capturingLogger();
-    runnerNats = await connectRunner(runnerId);
-    cpNats = await connectControlPlane();
-    probe = new ControlPlaneProbe(cpNats, runnerId);
-    await probe.ready();
-    supervisor = new ServerSupervisor({ logger: log.logger, stopGraceMs: 2_000 });
-    sut = createCallHandler({ nc: runnerNats, runnerId, supervisor, logger: log.logger });
-    runnerNats.subscribe(subjects.runCall(runnerId), { callback: (_error, msg) => void sut(msg) });
-    await runnerNats.flush();
+    rig = await startRelayRig(log.logger);
+    ({ probe, supervisor } = rig);
 
     placement = stdioPlacement({ serverName: 'relay-fixture', launch: { command: 'node', args: [RELAY_FIXTURE_SERVER] } });
     await supervisor.apply([placement]);
@@ -50,10 +39,7 @@ describe('runner relay: trace context into _meta', () => {
     await probe.call(session, { jsonrpc: '2.0', method: 'notifications/initialized' });
   });
 
-  afterEach(async () => {
-    await supervisor.stopAll();
-    await Promise.all([runnerNats.close(), cpNats.close()]);
-  });
+  afterEach(() => rig.close());
 
   it("hands the call's traceparent to the tool in _meta, and names it in the runner's log line for the call", async () => {
     const ack = await probe.call(session, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'meta', arguments: {} } }, { callId: 'call-traced', traceparent: gatewaySpan });

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { NATS_DEFAULT_MAX_PAYLOAD, RUNNER_PROTOCOL_VERSION, subjects, type UpstreamMessage } from '@switchyard/protocol';
-import { createCallHandler, type CallHandler } from '../src/relay/call-handler.js';
+import type { CallHandler } from '../src/relay/call-handler.js';
 import type { Placement } from '../src/supervisor/placement.js';
-import { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
-import { ControlPlaneProbe, connectControlPlane, connectRunner, EVERYTHING_ENTRY, initializeRequest, largeText, RELAY_FIXTURE_SERVER } from './relay-fixtures.js';
+import type { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
+import { EVERYTHING_ENTRY, initializeRequest, largeText, RELAY_FIXTURE_SERVER, startRelayRig, type ControlPlaneProbe, type RelayRig } from './relay-fixtures.js';
 import { capturingLogger, stdioPlacement } from './supervisor-fixtures.js';
 import { waitFor } from './wait-for.js';
 
@@ -21,6 +21,7 @@ const textOf = (message: UpstreamMessage): string => JSON.stringify(message.kind
 const isLog = (data: string) => (m: UpstreamMessage) => m.kind === 'message' && 'method' in m.message && m.message.method === 'notifications/message' && m.message.params?.data === data;
 
 describe('runner call handler (relay) over NATS', () => {
+  let rig: RelayRig;
   let runnerId: string;
   let runnerNats: NatsConnection;
   let cpNats: NatsConnection;
@@ -41,22 +42,12 @@ describe('runner call handler (relay) over NATS', () => {
   };
 
   beforeEach(async () => {
-    runnerId = randomUUID();
     log = capturingLogger();
-    runnerNats = await connectRunner(runnerId);
-    cpNats = await connectControlPlane();
-    probe = new ControlPlaneProbe(cpNats, runnerId);
-    await probe.ready();
-    supervisor = new ServerSupervisor({ logger: log.logger, stopGraceMs: 2_000 });
-    sut = createCallHandler({ nc: runnerNats, runnerId, supervisor, logger: log.logger });
-    runnerNats.subscribe(subjects.runCall(runnerId), { callback: (_error, msg) => void sut(msg) });
-    await runnerNats.flush();
+    rig = await startRelayRig(log.logger);
+    ({ runnerId, runnerNats, cpNats, probe, supervisor, sut } = rig);
   });
 
-  afterEach(async () => {
-    await supervisor.stopAll();
-    await Promise.all([runnerNats.close(), cpNats.close()]);
-  });
+  afterEach(() => rig.close());
 
   it('relays initialize, tools/list and tools/call to server-everything, answers tagged with their call, seq 0, 1, 2…', async () => {
     const placement = everything();
