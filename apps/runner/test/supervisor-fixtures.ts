@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -49,4 +51,17 @@ export function capturingLogger(): { logger: Logger; lines: () => Array<Record<s
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { logger, lines, text };
+}
+
+/** The Subresource Integrity string (sha512) of a file, as a version pins its artifact. */
+export const sri512 = (file: string) => `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

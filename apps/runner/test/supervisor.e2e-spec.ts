@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -9,7 +8,7 @@ import { jest } from '@jest/globals';
 import { ServerSupervisor } from '../src/supervisor/server-supervisor.js';
 import type { Placement } from '../src/supervisor/placement.js';
 import { initialize, request } from './mcp-requests.js';
-import { capturingLogger, stdioPlacement } from './supervisor-fixtures.js';
+import { capturingLogger, isAlive, sri512, stdioPlacement } from './supervisor-fixtures.js';
 import { waitFor } from './wait-for.js';
 
 // These tests spawn processes: on a loaded CI machine a cold Node start alone can take seconds.
@@ -20,22 +19,12 @@ jest.setTimeout(30_000);
 
 const require = createRequire(import.meta.url);
 const EVERYTHING_ENTRY = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
-const sri512 = (file: string) => `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
 
 const everythingOverStdio = (overrides: Partial<Placement['launch']> = {}): Placement =>
   stdioPlacement({
     serverName: 'everything',
     launch: { command: 'node', args: [EVERYTHING_ENTRY, 'stdio'], artifactIntegrity: sri512(EVERYTHING_ENTRY), ...overrides },
   });
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const toolNames = (response: { result?: Record<string, unknown> }) => ((response.result?.tools ?? []) as Array<{ name: string }>).map((t) => t.name);
 

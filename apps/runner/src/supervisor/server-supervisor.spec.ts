@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { jest } from '@jest/globals';
 import { DomainError } from '@switchyard/protocol';
 import { FakeClock } from '../../test/fake-clock.js';
 import { initialize, request } from '../../test/mcp-requests.js';
-import { capturingLogger, ENV_SERVER, stdioPlacement } from '../../test/supervisor-fixtures.js';
+import { capturingLogger, ENV_SERVER, isAlive, sri512, stdioPlacement } from '../../test/supervisor-fixtures.js';
 import { waitFor } from '../../test/wait-for.js';
 import type { Placement } from './placement.js';
 import { ServerSupervisor } from './server-supervisor.js';
@@ -17,17 +16,6 @@ jest.setTimeout(30_000);
 
 // Real child processes (test/fixtures/env-server.mjs), injected time: backoff and the SIGKILL
 // grace fire when the test advances the clock, so nothing here waits for real seconds.
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const sri512 = (file: string) => `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
 
 describe('ServerSupervisor (stdio)', () => {
   let clock: FakeClock;
