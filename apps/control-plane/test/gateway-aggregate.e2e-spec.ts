@@ -36,6 +36,7 @@ import { AggregateStore } from '../src/gateway/aggregate/aggregate-store.js';
 import { SessionStore } from '../src/gateway/session-store.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
 import { createLogger } from '../src/logging/logger.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { PlacementService } from '../src/placement/placement.service.js';
 import { placeEverything, placeStdioServer, type PlacedEverything } from './gateway-fixtures.js';
@@ -433,6 +434,22 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
       expect(narrowed.every((name) => name.startsWith('fixture__'))).toBe(true);
       expect((refused as McpError).data).toMatchObject({ code: 'FORBIDDEN' });
       expect(widened).toEqual(expect.arrayContaining(['everything__echo', 'fixture__echo']));
+    });
+
+    it('reaches the session on A as soon as B changes the key: B publishes the change, and A, hearing it, sweeps at once', async () => {
+      const received = async () => (await cp.app.get(MetricsService).registry.getSingleMetric('switchyard_mcp_key_change_messages_total')?.get())?.values.find((value) => value.labels.direction === 'received')?.value ?? 0;
+      const key = await keyWith('broadcast', {});
+      const sut = await connect(key);
+      await sut.listTools();
+      const seen = listsChanged(sut);
+      const heardBefore = await received();
+
+      await updateKey(await keyIdOf(key), { allowedServers: ['everything'] });
+      await waitFor(() => seen.length === 3, 'list_changed after the broadcast');
+      const tools = (await sut.listTools()).tools.map((tool) => tool.name);
+
+      expect(await received()).toBeGreaterThan(heardBefore);
+      expect(tools.every((name) => name.startsWith('everything__'))).toBe(true);
     });
 
     it('ends the session of a revoked key: its upstreams close and its next request gets 401', async () => {

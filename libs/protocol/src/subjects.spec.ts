@@ -132,8 +132,8 @@ describe('runnerPermissions', () => {
         expect([subjects.cpHeartbeat(a), subjects.cpMessages(a), subjects.cpRenew(a)].every(mayPublish)).toBe(true);
         expect([subjects.runCall(a), subjects.runCtl(a), `${subjects.runnerInboxPrefix(a)}.r1`].every(maySubscribe)).toBe(true);
         // Nor may it publish to its own inbound subjects (impersonating the control plane) or any gateway subject.
-        expect([subjects.runCall(a), subjects.runCtl(a), subjects.gatewaySession('s-1'), '$SYS.REQ.SERVER.PING.CONNZ'].some(mayPublish)).toBe(false);
-        expect([subjects.gatewaySession('s-1'), subjects.allHeartbeats(), '_INBOX.reply', '$SYS.ACCOUNT.X.CONNECT'].some(maySubscribe)).toBe(false);
+        expect([subjects.runCall(a), subjects.runCtl(a), subjects.gatewaySession('s-1'), subjects.apiKeysChanged(), '$SYS.REQ.SERVER.PING.CONNZ'].some(mayPublish)).toBe(false);
+        expect([subjects.gatewaySession('s-1'), subjects.apiKeysChanged(), subjects.allHeartbeats(), '_INBOX.reply', '$SYS.ACCOUNT.X.CONNECT'].some(maySubscribe)).toBe(false);
       }),
     );
   });

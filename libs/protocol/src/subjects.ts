@@ -36,6 +36,8 @@ export const subjects = {
   cpRenew: (runnerId: string): string => `sy.cp.${runner(runnerId)}.renew`,
   /** Control plane only: hand a session's message to the replica holding the client's stream. */
   gatewaySession: (sessionId: string): string => `sy.gw.sess.${assertSubjectToken('sessionId', sessionId)}`,
+  /** Control plane only, every replica subscribes (no queue group): an API key was updated, revoked or deleted. */
+  apiKeysChanged: (): string => 'sy.gw.keys.changed',
   /** The runner's `inboxPrefix` at connect: replies to its requests land under it, and only there. */
   runnerInboxPrefix: (runnerId: string): string => `_INBOX.${runner(runnerId)}`,
   /** Control plane subscription (a queue group is fine: `seq` orders heartbeats): every runner's heartbeats. */

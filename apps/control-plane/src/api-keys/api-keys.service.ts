@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ApiKeyRole, type ApiKey } from '@switchyard/db';
 import type { Tx } from '../admin-events/admin-events.repository.js';
 import { DomainError } from '@switchyard/protocol';
@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principal.js';
 import { defaultScopesFor } from '../auth/roles.js';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.js';
 import type { Page, PageArgs } from '../graphql/pagination.js';
+import { ApiKeyChanges } from './api-key-changes.js';
 import { ApiKeyState, type CreateApiKeyInput, type UpdateApiKeyInput } from './api-key.model.js';
 import { ApiKeysRepository, type ApiKeyFilter } from './api-keys.repository.js';
 
@@ -39,6 +40,8 @@ export class ApiKeysService {
     private readonly repository: ApiKeysRepository,
     private readonly adminEvents: AdminEventsService,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+    /** Absent outside the app (the CLI): nobody there needs to hear of changes at once. */
+    @Optional() private readonly changes: ApiKeyChanges = new ApiKeyChanges(),
   ) {}
 
   /** Resolves a presented key to its principal, or throws UNAUTHENTICATED. */
@@ -122,6 +125,7 @@ export class ApiKeysService {
       });
       return { result: apiKey, targetId: id, details: { ...input } };
     });
+    this.changes.changed(id);
     return this.view(updated);
   }
 
@@ -133,6 +137,7 @@ export class ApiKeysService {
       targetId: id,
       details: { name: existing.name },
     }));
+    this.changes.changed(id);
     return this.view(revoked, now);
   }
 
@@ -143,6 +148,7 @@ export class ApiKeysService {
       targetId: id,
       details: { name: existing.name, role: existing.role },
     }));
+    this.changes.changed(id);
     return existing;
   }
 

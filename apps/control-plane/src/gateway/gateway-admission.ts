@@ -42,7 +42,7 @@ export class GatewayAdmission {
     return principal;
   }
 
-  /** A key found revoked: its cached check is dropped, so its next request here gets 401 at once. */
+  /** A key changed or found revoked: its cached check is dropped, so its next request here reads it anew (401 when revoked). */
   forgetKey(keyId: string): void {
     this.principals.forgetKey(keyId);
   }

@@ -34,6 +34,7 @@ import type { AggregateRecord } from './aggregate-record.js';
 import { AggregateServersRepository } from './aggregate-servers.repository.js';
 import { AggregateSession, type AggregateSessionDeps } from './aggregate-session.js';
 import { AggregateStore } from './aggregate-store.js';
+import { KeyChangesBroadcast } from './key-changes-broadcast.js';
 import type { OpenedUpstream } from './aggregate-upstreams.js';
 import { ShortNames } from './gateway-names.js';
 import { ROUTED_METHODS } from './request-target.js';
@@ -71,6 +72,9 @@ export class AggregateService implements OnModuleDestroy {
   private readonly admission: GatewayAdmission;
   private readonly log: Logger;
   private readonly sweepTimer: NodeJS.Timeout;
+  /** The sweep running now, and whether another must follow it (a change heard while it ran). */
+  private sweeping: Promise<void> | undefined;
+  private sweepAgain = false;
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -87,6 +91,7 @@ export class AggregateService implements OnModuleDestroy {
     routingStats: RoutingStats,
     outstanding: OutstandingRequests,
     retired: RetiredVersions,
+    keyChanges: KeyChangesBroadcast,
     @Inject(REDIS) redis: Redis,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
@@ -128,8 +133,9 @@ export class AggregateService implements OnModuleDestroy {
       isRetired: (versionId) => retired.isRetired(versionId),
       ended: (session) => this.local.ended(session),
     };
-    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweepTimer = setInterval(() => this.sweepSoon(), SWEEP_MS);
     this.sweepTimer.unref();
+    keyChanges.onChange((keyId) => this.keyChanged(keyId));
   }
 
   /**
@@ -149,6 +155,29 @@ export class AggregateService implements OnModuleDestroy {
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not check the servers and keys of aggregated sessions');
     }
+  }
+
+  /** A sweep now, or right after the one running (whose reads may predate the change). */
+  private sweepSoon(): void {
+    if (this.sweeping !== undefined) {
+      this.sweepAgain = true;
+      return;
+    }
+    this.sweeping = this.sweep().finally(() => {
+      this.sweeping = undefined;
+      if (!this.sweepAgain) return;
+      this.sweepAgain = false;
+      this.sweepSoon();
+    });
+  }
+
+  /**
+   * A key changed on some replica (KeyChangesBroadcast): its cached check here is dropped, and the
+   * sessions held here are swept at once when one of them is of that key.
+   */
+  private keyChanged(keyId: string): void {
+    this.admission.forgetKey(keyId);
+    if ([...this.local.values()].some((session) => session.record.apiKeyId === keyId)) this.sweepSoon();
   }
 
   get openSessions(): number {
