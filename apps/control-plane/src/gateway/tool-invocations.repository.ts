@@ -52,11 +52,6 @@ export class ToolInvocationsRepository implements BeforeApplicationShutdown {
    * Written before the call is dispatched, outcome PENDING: a control plane that dies mid-call
    * leaves a row that says the call started and never finished. Idempotent on the call id.
    */
-  /** Resolves once every row started or completed so far is written (tests read rows after it). */
-  settled(): Promise<void> {
-    return this.writes.flush();
-  }
-
   /** Completions still waiting for a start to ride with are written before the database goes. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.writes.flush();
