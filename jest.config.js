@@ -46,6 +46,8 @@ export default {
   globalSetup: `${jestSupport}/global-setup.js`,
   globalTeardown: `${jestSupport}/global-teardown.js`,
   reporters: ['default', `${jestSupport}/summary-reporter.js`],
+  // The long benchmark smoke specs first on a run without timings (a fresh clone): see the file.
+  testSequencer: '<rootDir>/tools/jest-sequencer.js',
   // Two cores on CI; the shared servers already use some of them.
   maxWorkers: 2,
   // Most suites start a control plane (Nest, Postgres, Redis, NATS) in beforeAll: seconds on a busy
