@@ -149,6 +149,19 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
     expect(row).toMatchObject({ outcome: 'OK' });
   });
 
+  it('pages a merged list: one cursor for the servers with more, whose next pages come from those alone', async () => {
+    // The fixture lists its prompts two at a time; server-everything lists all of its prompts at once.
+    const sut = await connect(await keyWith('paging', { allowedServers: ['everything', 'fixture'] }));
+    const pages = [await sut.listPrompts()];
+    for (let cursor = pages[0]?.nextCursor; cursor !== undefined && pages.length < 10; cursor = pages.at(-1)?.nextCursor) pages.push(await sut.listPrompts({ cursor }));
+    const names = pages.map((page) => page.prompts.map((prompt) => prompt.name));
+
+    expect(names).toHaveLength(3);
+    expect(names[0]?.filter((name) => name.startsWith('fixture__'))).toEqual(['fixture__page-prompt-1', 'fixture__page-prompt-2']);
+    expect(names[0]?.some((name) => name.startsWith('everything__'))).toBe(true);
+    expect(names.slice(1)).toEqual([['fixture__page-prompt-3', 'fixture__page-prompt-4'], ['fixture__page-prompt-5']]);
+  });
+
   it('lists and reads resources through switchyard:// URIs, and reads back a resource_link of a tool result', async () => {
     const sut = await connect();
 
