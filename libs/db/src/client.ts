@@ -1,6 +1,7 @@
 // The one way the app builds its Prisma client: Prisma 7 talks to Postgres only through a driver
 // adapter, and adapter-pg (node-postgres) is the one pinned and tested here.
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 
 /**
@@ -12,5 +13,21 @@ import { PrismaClient } from './generated/prisma/client.js';
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
 export function createPrismaClient(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), transactionOptions: TRANSACTION_OPTIONS });
+  return createDatabase(databaseUrl).prisma;
+}
+
+/** The Prisma client and the node-postgres pool beneath it. */
+export interface Database {
+  prisma: PrismaClient;
+  /**
+   * For the few statements on a hot path that Prisma's query layer would double the CPU cost of
+   * (the gateway's audit rows): plain SQL on the same connections. Ended with `prisma.$disconnect()`.
+   */
+  pool: pg.Pool;
+}
+
+export function createDatabase(databaseUrl: string): Database {
+  const pool = new pg.Pool({ connectionString: databaseUrl });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
+  return { prisma, pool };
 }

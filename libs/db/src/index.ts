@@ -1,4 +1,4 @@
-export { createPrismaClient } from './client.js';
+export { createDatabase, createPrismaClient, type Database } from './client.js';
 // Everything generated: PrismaClient, the Prisma namespace, the enums and the model types.
 export * from './generated/prisma/client.js';
 export { isForeignKeyViolation, isUniqueViolation, violatedConstraint } from './errors.js';
