@@ -17,9 +17,8 @@ import type { ShortNames } from './gateway-names.js';
 import { requestTarget, ROUTED_METHODS, type AnswerKind } from './request-target.js';
 import { fromClientRequestId, type RequestId } from './server-request-ids.js';
 import { LIST_KINDS, scopeInForce, SessionView, type ListKind } from './session-view.js';
-import { relatedTaskForServer } from './task-ids.js';
 import { deliveryOf, type RoutedRequest } from './upstream-delivery.js';
-import { rewriteAnswer } from './upstream-rewrite.js';
+import { rewriteAnswer, rewriteClientAnswer } from './upstream-rewrite.js';
 
 type Json = Record<string, unknown>;
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
@@ -228,8 +227,8 @@ export class AggregateSession {
       const target = message.id === undefined ? undefined : fromClientRequestId(message.id);
       const upstream = target === undefined ? undefined : this.upstreams.get(target.server);
       if (target === undefined || upstream === undefined) return this.deps.logger.debug({ sessionId: this.sessionId, id: message.id }, 'an answer to no server request of this session: dropped');
-      // An answer to an elicitation a task asked for names that task in _meta: the upstream's id again.
-      const answer = 'result' in message ? { ...message, result: relatedTaskForServer(target.server, message.result as Json) } : message;
+      // A related task's id and a sampling result's resource URIs go back to the server's own.
+      const answer = 'result' in message ? { ...message, result: rewriteClientAnswer(target.server, message.result as Json) } : message;
       return upstream.session.forward({ ...answer, id: target.id } as ClientAnswer);
     }
     const params = (message.params ?? {}) as Json;

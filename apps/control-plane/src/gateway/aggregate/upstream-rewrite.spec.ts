@@ -1,4 +1,14 @@
-import { renameListed, rewriteContentBlock, rewriteNotification, rewritePromptResult, rewriteReadResult, rewriteResource, rewriteServerRequest, rewriteToolResult } from './upstream-rewrite.js';
+import {
+  renameListed,
+  rewriteClientAnswer,
+  rewriteContentBlock,
+  rewriteNotification,
+  rewritePromptResult,
+  rewriteReadResult,
+  rewriteResource,
+  rewriteServerRequest,
+  rewriteToolResult,
+} from './upstream-rewrite.js';
 
 const mapUri = (uri: string) => `gw/${uri}`;
 
@@ -92,5 +102,34 @@ describe("rewriting a server's request to a /mcp client", () => {
       ...params,
       _meta: { progressToken: 'everything:4', 'io.modelcontextprotocol/related-task': { taskId: 'everything:t' } },
     });
+  });
+});
+
+describe("rewriting a /mcp client's answer to a server's request", () => {
+  it("gives a sampling result's resources of that server their own URIs again, and leaves another server's", () => {
+    const result = {
+      role: 'assistant',
+      model: 'm',
+      content: [
+        { type: 'text', text: 'switchyard://everything/demo://a' },
+        { type: 'tool_result', toolUseId: 'u1', content: [{ type: 'resource_link', uri: 'switchyard://everything/demo://a', name: 'a' }, { type: 'resource_link', uri: 'switchyard://files/file:///b', name: 'b' }] },
+      ],
+      _meta: { 'io.modelcontextprotocol/related-task': { taskId: 'everything:t' } },
+    };
+
+    expect(rewriteClientAnswer('everything', result)).toEqual({
+      ...result,
+      content: [
+        { type: 'text', text: 'switchyard://everything/demo://a' },
+        { type: 'tool_result', toolUseId: 'u1', content: [{ type: 'resource_link', uri: 'demo://a', name: 'a' }, { type: 'resource_link', uri: 'switchyard://files/file:///b', name: 'b' }] },
+      ],
+      _meta: { 'io.modelcontextprotocol/related-task': { taskId: 't' } },
+    });
+  });
+
+  it('leaves an elicitation answer as it is', () => {
+    const answer = { action: 'accept', content: { uri: 'switchyard://everything/demo://a' } };
+
+    expect(rewriteClientAnswer('everything', answer)).toEqual(answer);
   });
 });

@@ -1,6 +1,6 @@
 import type { AnswerKind } from './request-target.js';
-import { toGatewayUri } from './resource-uris.js';
-import { createdTaskForClient, relatedTaskForClient, taskForClient } from './task-ids.js';
+import { fromGatewayUri, toGatewayUri } from './resource-uris.js';
+import { createdTaskForClient, relatedTaskForClient, relatedTaskForServer, taskForClient } from './task-ids.js';
 
 /**
  * What changes in an upstream's messages on their way to a `/mcp` client (and back): names get
@@ -109,12 +109,32 @@ export function rewriteServerRequest(server: string, method: string, params: Jso
   const meta = out._meta;
   if (isObject(meta) && (typeof meta.progressToken === 'string' || typeof meta.progressToken === 'number')) out = { ...out, _meta: { ...meta, progressToken: mapToken(meta.progressToken) } };
   if (method === 'sampling/createMessage' && Array.isArray(out.messages)) {
-    // A message's content is one block or (2025-11-25) an array of them; resources appear in the
-    // content of a tool_result block (text, image and audio carry none).
-    const block = (value: unknown): unknown =>
-      isObject(value) && value.type === 'tool_result' && Array.isArray(value.content) ? { ...value, content: value.content.map((inner) => rewriteContentBlock(inner, mapUri)) } : rewriteContentBlock(value, mapUri);
-    const content = (value: unknown) => (Array.isArray(value) ? value.map(block) : block(value));
-    out = { ...out, messages: out.messages.map((message) => (isObject(message) ? { ...message, content: content(message.content) } : message)) };
+    out = { ...out, messages: out.messages.map((message) => (isObject(message) ? { ...message, content: rewriteSamplingContent(message.content, mapUri) } : message)) };
   }
   return out;
+}
+
+/**
+ * The content of a sampling message or result: one block or (2025-11-25) an array of them, where
+ * resources appear in the content of a tool_result block (text, image and audio carry none).
+ */
+function rewriteSamplingContent(value: unknown, mapUri: MapUri): unknown {
+  const block = (item: unknown): unknown =>
+    isObject(item) && item.type === 'tool_result' && Array.isArray(item.content) ? { ...item, content: item.content.map((inner) => rewriteContentBlock(inner, mapUri)) } : rewriteContentBlock(item, mapUri);
+  return Array.isArray(value) ? value.map(block) : block(value);
+}
+
+/**
+ * The client's answer to `server`'s request, as that server must see it: the related task of its
+ * `_meta` with the server's id, and in a sampling result (CreateMessageResult: `model` and
+ * `content`) the gateway URIs of that server's resources back in the server's form.
+ */
+export function rewriteClientAnswer(server: string, result: Json): Json {
+  const out = relatedTaskForServer(server, result);
+  if (typeof out.model !== 'string' || out.content === undefined) return out;
+  const mapUri = (uri: string) => {
+    const own = fromGatewayUri(uri);
+    return own !== undefined && own.server === server ? own.uri : uri;
+  };
+  return { ...out, content: rewriteSamplingContent(out.content, mapUri) };
 }
