@@ -256,9 +256,9 @@ export class AggregateSession {
   }
 
   /**
-   * What the last sweep read (docs/gateway.md, "Server → client messages"): the servers that could
-   * be opened now (all of them, before the key's scope) and the session's key as it is in the
-   * database — undefined when it was revoked, expired or deleted. When what the client sees under
+   * What the last sweep read (docs/gateway.md, "Keys and servers changing under a session"): the
+   * servers that could be opened now (all of them, before the key's scope) and the session's key
+   * as it is in the database — undefined when it was revoked, expired or deleted. When what the client sees under
    * them differs from what it last listed — a server registered, placed or gone, the key narrowed or
    * widened — the client is told which lists changed. A key that no longer works (or lost
    * `mcp:call`) ends the session.
@@ -266,7 +266,7 @@ export class AggregateSession {
   async scopeNow(served: readonly string[], principal: Principal | undefined, now: number): Promise<void> {
     if (this.state !== 'open') return;
     if (principal === undefined || !mayUseGateway(principal)) {
-      this.deps.logger.info({ sessionId: this.sessionId, apiKeyId: this.record.apiKeyId }, 'the API key of an aggregated session was revoked: the session ends');
+      this.deps.logger.info({ sessionId: this.sessionId, apiKeyId: this.record.apiKeyId }, 'the API key of an aggregated session was revoked, expired, deleted or lost mcp:call: the session ends');
       return this.close('its API key was revoked', { outcome: 'CANCELLED', errorCode: 'KEY_REVOKED' });
     }
     this.swept = { principal, at: now };
