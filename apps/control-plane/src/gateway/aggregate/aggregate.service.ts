@@ -34,6 +34,7 @@ import type { AggregateRecord } from './aggregate-record.js';
 import { AggregateServersRepository } from './aggregate-servers.repository.js';
 import { AggregateSession, type AggregateSessionDeps } from './aggregate-session.js';
 import { AggregateStore } from './aggregate-store.js';
+import { CoalescedRun } from './coalesced-run.js';
 import { KeyChangesBroadcast } from './key-changes-broadcast.js';
 import type { OpenedUpstream } from './aggregate-upstreams.js';
 import { ShortNames } from './gateway-names.js';
@@ -72,9 +73,8 @@ export class AggregateService implements OnModuleDestroy {
   private readonly admission: GatewayAdmission;
   private readonly log: Logger;
   private readonly sweepTimer: NodeJS.Timeout;
-  /** The sweep running now, and whether another must follow it (a change heard while it ran). */
-  private sweeping: Promise<void> | undefined;
-  private sweepAgain = false;
+  /** Sweeps, one at a time: a change heard during one gets the next (CoalescedRun). */
+  private readonly sweeps = new CoalescedRun(() => this.sweepOnce());
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -133,7 +133,7 @@ export class AggregateService implements OnModuleDestroy {
       isRetired: (versionId) => retired.isRetired(versionId),
       ended: (session) => this.local.ended(session),
     };
-    this.sweepTimer = setInterval(() => this.sweepSoon(), SWEEP_MS);
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
     keyChanges.onChange((keyId) => this.keyChanged(keyId));
   }
@@ -141,10 +141,16 @@ export class AggregateService implements OnModuleDestroy {
   /**
    * Tells the sessions held here which servers are served now and what their keys are now (read
    * from the database, not the key cache), so that each can send list_changed when what its client
-   * sees changed, and a session whose key was revoked ends (docs, "Server → client messages").
-   * Runs on a timer on every replica; public so that tests need not wait for it.
+   * sees changed, and a session whose key was revoked ends (docs, "Keys and servers changing under
+   * a session"). Runs on a timer and when a key changes, on every replica; public so that tests
+   * need not wait for it. Sweeps run one at a time, and the one a call gets reads after the call:
+   * a sweep with older reads never lands after a newer one.
    */
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    return this.sweeps.run();
+  }
+
+  private async sweepOnce(): Promise<void> {
     if (this.local.size === 0) return;
     try {
       const sessions = [...this.local.values()];
@@ -157,27 +163,13 @@ export class AggregateService implements OnModuleDestroy {
     }
   }
 
-  /** A sweep now, or right after the one running (whose reads may predate the change). */
-  private sweepSoon(): void {
-    if (this.sweeping !== undefined) {
-      this.sweepAgain = true;
-      return;
-    }
-    this.sweeping = this.sweep().finally(() => {
-      this.sweeping = undefined;
-      if (!this.sweepAgain) return;
-      this.sweepAgain = false;
-      this.sweepSoon();
-    });
-  }
-
   /**
    * A key changed on some replica (KeyChangesBroadcast): its cached check here is dropped, and the
    * sessions held here are swept at once when one of them is of that key.
    */
   private keyChanged(keyId: string): void {
     this.admission.forgetKey(keyId);
-    if ([...this.local.values()].some((session) => session.record.apiKeyId === keyId)) this.sweepSoon();
+    if ([...this.local.values()].some((session) => session.record.apiKeyId === keyId)) void this.sweep();
   }
 
   get openSessions(): number {
