@@ -68,28 +68,55 @@ describe('SseWriter', () => {
     expect(writes).toBe(1);
   });
 
-  it('sends the headers and priming event at once, and a later answer with the end in a second write', async () => {
+  it('holds the headers and priming event for a quick answer: answer, priming event and end go in one write', async () => {
     serve = (res) => {
-      const writer = new SseWriter(res, 's1', {});
+      const writer = new SseWriter(res, 's1', {}, 1_000);
       writer.prime(0);
       setTimeout(() => {
         writer.send(1, answer);
         writer.end();
-      }, 20);
+      }, 5);
     };
 
     const { body, writes } = await fetchStream();
 
     expect(body).toBe(`id: s1.0\ndata: \n\nevent: message\nid: s1.1\ndata: ${JSON.stringify(answer)}\n\n`);
-    expect(writes).toBe(2);
+    expect(writes).toBe(1);
   });
 
-  it('sends the headers alone at the end of the tick when nothing is written (a stream without priming)', async () => {
+  it('sends the headers and priming event once the hold is over, and a later answer with the end in a second write', async () => {
+    // The answer is written only once the client has the priming event: held forever, it never would be.
+    let primed!: () => void;
+    const clientHasPriming = new Promise<void>((resolve) => (primed = resolve));
+    serve = (res) => {
+      const writer = new SseWriter(res, 's1', {}, 5);
+      writer.prime(0);
+      void clientHasPriming.then(() => {
+        writer.send(1, answer);
+        writer.end();
+      });
+    };
+    const { port } = server.address() as AddressInfo;
+    let writes: { count: number } = { count: -1 };
+    const previous = serve;
+    serve = (res, counter) => ((writes = counter), previous(res, counter));
+    const res = await new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/', agent: false }, resolve).on('error', reject).end());
+    let body = '';
+    for await (const chunk of res) {
+      body += chunk;
+      if (body === 'id: s1.0\ndata: \n\n') primed();
+    }
+
+    expect(body).toBe(`id: s1.0\ndata: \n\nevent: message\nid: s1.1\ndata: ${JSON.stringify(answer)}\n\n`);
+    expect(writes.count).toBe(2);
+  });
+
+  it('sends the headers alone once the hold is over when nothing is written (a stream without priming)', async () => {
     // The answer is written only once the client has the headers: without them it never would be.
     let headersArrived!: () => void;
     const clientHasHeaders = new Promise<void>((resolve) => (headersArrived = resolve));
     serve = (res) => {
-      const writer = new SseWriter(res, 's1', {});
+      const writer = new SseWriter(res, 's1', {}, 5);
       void clientHasHeaders.then(() => {
         writer.send(1, answer);
         writer.end();

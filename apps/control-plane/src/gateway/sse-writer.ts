@@ -5,6 +5,12 @@ import { eventId } from './http-checks.js';
 
 /** A comment line now and then keeps proxies and idle timeouts from closing a quiet stream. */
 const KEEP_ALIVE_MS = 25_000;
+/**
+ * How long the headers and the priming event wait for the first message. Most calls are answered
+ * within it, and then the whole answer is one write and one read for the client; a longer call gets
+ * its priming event after this long (the client can resume from then on).
+ */
+export const FIRST_WRITE_HOLD_MS = 10;
 
 /**
  * One client connection carrying a stream as Server-Sent Events. Every event has an `id:`
@@ -12,37 +18,37 @@ const KEEP_ALIVE_MS = 25_000;
  * most once and in seq order: while a resume replays the log (`hold` … `release`), live events wait
  * and anything already replayed is skipped.
  *
- * What is written in one tick goes out in one write (events wait in a buffer until the tick ends):
- * the headers with the priming event, and an answer with the end of its stream. (Not
- * `res.cork()`: with chunked encoding, `end()` on a corked response can send its last chunk before
- * the data written before it.) A socket write
- * is the largest single cost of a call on the gateway, and each one also costs the client a read.
+ * Writes are few, because a socket write is the largest single cost of a call on the gateway and
+ * each one costs the client a read through its SSE parser: what is written in one tick goes out in
+ * one write (the events wait in a buffer until the tick ends — not `res.cork()`: with chunked
+ * encoding, `end()` on a corked response can send its last chunk before the data written before
+ * it), and the headers and priming event wait up to FIRST_WRITE_HOLD_MS for the first message, so
+ * a quick answer goes out with them and the end of the stream in one write.
  */
 export class SseWriter {
   private lastSeq = -1;
   private held: LoggedEvent[] | undefined;
   private endAfterRelease = false;
   private closedByPeer = false;
-  /** What was written in this tick, sent when it ends (or with `end()`). */
+  /** What was written and not sent yet. */
   private buffered = '';
   private flushScheduled = false;
   /** Something was sent (the headers went with it). */
   private sent = false;
-  private readonly keepAlive: NodeJS.Timeout;
+  /** The first write's deadline, then the keep-alive comments. */
+  private timer: NodeJS.Timeout;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly streamId: string,
     headers: Record<string, string>,
+    holdMs = FIRST_WRITE_HOLD_MS,
   ) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers });
-    // The headers go out with the first event written in this tick, or alone when the tick ends.
-    this.scheduleFlush();
-    this.keepAlive = setInterval(() => this.raw(': keepalive\n\n'), KEEP_ALIVE_MS);
-    this.keepAlive.unref();
+    this.timer = setTimeout(() => this.flush(), holdMs);
     res.once('close', () => {
       this.closedByPeer = true;
-      clearInterval(this.keepAlive);
+      clearTimeout(this.timer);
     });
   }
 
@@ -61,7 +67,7 @@ export class SseWriter {
    */
   prime(seq: number): void {
     this.lastSeq = Math.max(this.lastSeq, seq);
-    this.raw(`id: ${eventId(this.streamId, seq)}\ndata: \n\n`);
+    this.raw(`id: ${eventId(this.streamId, seq)}\ndata: \n\n`, false);
   }
 
   send(seq: number, message: JsonRpcMessage): void {
@@ -93,7 +99,7 @@ export class SseWriter {
       this.endAfterRelease = true;
       return;
     }
-    clearInterval(this.keepAlive);
+    clearTimeout(this.timer);
     if (this.res.writableEnded) return;
     const rest = this.closed ? '' : this.buffered;
     this.buffered = '';
@@ -101,27 +107,36 @@ export class SseWriter {
     this.res.end(rest);
   }
 
-  private raw(text: string): void {
+  /** `now` false: the text may wait for the first message (the priming event). */
+  private raw(text: string, now = true): void {
     if (this.closed) return;
     this.buffered += text;
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
+    if (!now && !this.sent) return;
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     process.nextTick(() => {
       this.flushScheduled = false;
-      if (this.closed) return;
-      if (this.buffered !== '') {
-        const text = this.buffered;
-        this.buffered = '';
-        this.sent = true;
-        this.res.write(text);
-      } else if (!this.sent) {
-        this.sent = true;
-        this.res.flushHeaders();
-      }
+      this.flush();
     });
+  }
+
+  /** Sends what is buffered (the headers with it, or alone); after the first write, keep-alives follow. */
+  private flush(): void {
+    if (this.closed) return;
+    const first = !this.sent;
+    if (this.buffered !== '') {
+      const text = this.buffered;
+      this.buffered = '';
+      this.sent = true;
+      this.res.write(text);
+    } else if (first) {
+      this.sent = true;
+      this.res.flushHeaders();
+    }
+    if (first) {
+      clearTimeout(this.timer);
+      this.timer = setInterval(() => this.raw(': keepalive\n\n'), KEEP_ALIVE_MS);
+      this.timer.unref();
+    }
   }
 }
