@@ -2,6 +2,7 @@
 // HTTP server) processes on a free loopback port, and a concurrency loop that interleaves the
 // cases so load and drift hit them all alike.
 import { spawn } from 'node:child_process';
+import { cpuByLabel, cpuDelta } from './process-cpu.js';
 import { createServer } from 'node:net';
 import { percentile, round, runBatch } from './stats.js';
 
@@ -52,10 +53,12 @@ export async function startHttpProcess({ name, args, env = {}, ready, defer, sig
  * For each level of `inFlight`: a warm-up batch per case, then rounds in which every case runs one
  * batch of `roundCalls(level)` calls with `level` in flight, the order of the cases rotated each
  * round. A level stops at a round boundary once `budgetMs` is spent (the counts stay equal).
- * calls/s = calls / the summed wall time of the case's batches.
- * Resolves { [level]: { [key]: { n, p50, p90, p99, mean, callsPerSecond } }, truncated: [levels] }.
+ * calls/s = calls / the summed wall time of the case's batches. With `cpuLabel` (process-cpu.js),
+ * the CPU every process of the tree spent during a case's batches is added up too, per label:
+ * `cpuUsPerCall` { total, <label>: µs per call }.
+ * Resolves { [level]: { [key]: { n, p50, p90, p99, mean, callsPerSecond, cpuUsPerCall? } }, truncated: [levels] }.
  */
-export async function measureInterleavedConcurrency(cases, { levels, callsPerLevel, roundCalls, warmup, budgetMs, signal, log }) {
+export async function measureInterleavedConcurrency(cases, { levels, callsPerLevel, roundCalls, warmup, budgetMs, signal, log, cpuLabel }) {
   const keys = Object.keys(cases);
   const results = {};
   const truncated = [];
@@ -64,7 +67,7 @@ export async function measureInterleavedConcurrency(cases, { levels, callsPerLev
     const rounds = Math.ceil(callsPerLevel / perRound);
     log(`concurrency ${level}: ${warmup} warm-up + up to ${rounds} rounds of ${perRound} calls per case, interleaved`);
     for (const key of keys) await runBatch(cases[key], level, warmup);
-    const samples = Object.fromEntries(keys.map((key) => [key, { durations: [], wallMs: 0 }]));
+    const samples = Object.fromEntries(keys.map((key) => [key, { durations: [], wallMs: 0, cpuMs: cpuLabel ? {} : undefined }]));
     const started = performance.now();
     for (let r = 0; r < rounds; r++) {
       if (r > 0 && performance.now() - started > budgetMs) {
@@ -74,9 +77,11 @@ export async function measureInterleavedConcurrency(cases, { levels, callsPerLev
       for (let k = 0; k < keys.length; k++) {
         const key = keys[(r + k) % keys.length];
         signal?.throwIfAborted();
+        const before = cpuLabel ? cpuByLabel(cpuLabel) : undefined;
         const batch = await runBatch(cases[key], level, perRound);
         samples[key].durations.push(...batch.durations);
         samples[key].wallMs += batch.wallMs;
+        if (before) for (const [label, ms] of Object.entries(cpuDelta(before, cpuByLabel(cpuLabel)))) samples[key].cpuMs[label] = (samples[key].cpuMs[label] ?? 0) + ms;
       }
     }
     results[level] = Object.fromEntries(keys.map((key) => [key, describeBatch(samples[key])]));
@@ -84,9 +89,10 @@ export async function measureInterleavedConcurrency(cases, { levels, callsPerLev
   return { results, truncated };
 }
 
-function describeBatch({ durations, wallMs }) {
+function describeBatch({ durations, wallMs, cpuMs }) {
   const sorted = Float64Array.from(durations).sort();
   const total = sorted.reduce((sum, x) => sum + x, 0);
+  const perCall = (ms) => Math.round((ms * 1000) / sorted.length);
   return {
     n: sorted.length,
     p50: round(percentile(sorted, 50)),
@@ -94,5 +100,13 @@ function describeBatch({ durations, wallMs }) {
     p99: round(percentile(sorted, 99)),
     mean: round(total / sorted.length),
     callsPerSecond: Math.round(sorted.length / (wallMs / 1000)),
+    ...(cpuMs === undefined
+      ? {}
+      : {
+          cpuUsPerCall: {
+            total: perCall(Object.values(cpuMs).reduce((sum, ms) => sum + ms, 0)),
+            ...Object.fromEntries(Object.entries(cpuMs).filter(([, ms]) => perCall(ms) > 0).sort(([, a], [, b]) => b - a).map(([label, ms]) => [label, perCall(ms)])),
+          },
+        }),
   };
 }

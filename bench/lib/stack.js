@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A module of the built control plane, for `import()`. */
 export const controlPlane = (path) => new URL(`../../apps/control-plane/dist/${path}`, import.meta.url).href;
@@ -70,12 +71,12 @@ export async function startStack({ suite, operatorName = 'bench', defer, log, si
 }
 
 /**
- * The control plane's config on the stack: loopback, a free port, silent logs, no migration or
- * bootstrap key at start, fresh secrets; `extra` adds or overrides variables.
+ * The control plane's environment on the stack: loopback, a free port, silent logs, no migration or
+ * bootstrap key at start, fresh secrets; `extra` adds or overrides variables. Replicas of one bench
+ * must share one environment (the secrets key and the audit HMAC key are the cluster's).
  */
-export async function controlPlaneConfig(stack, extra = {}) {
-  const { loadConfig } = await import(controlPlane('config/config.js'));
-  return loadConfig({
+export function controlPlaneEnv(stack, extra = {}) {
+  return {
     SWITCHYARD_DATABASE_URL: stack.databaseUrl,
     SWITCHYARD_REDIS_URL: stack.redis.url,
     SWITCHYARD_NATS_URL: stack.nats.url,
@@ -88,7 +89,42 @@ export async function controlPlaneConfig(stack, extra = {}) {
     SWITCHYARD_MIGRATE_ON_START: 'false',
     SWITCHYARD_SKIP_BOOTSTRAP_KEY: 'true',
     ...extra,
+  };
+}
+
+/** The config of `controlPlaneEnv(stack, extra)`, or of an environment made by it. */
+export async function controlPlaneConfig(stackOrEnv, extra = {}) {
+  const { loadConfig } = await import(controlPlane('config/config.js'));
+  const env = 'databaseUrl' in stackOrEnv ? controlPlaneEnv(stackOrEnv, extra) : { ...stackOrEnv, ...extra };
+  return loadConfig(env);
+}
+
+/**
+ * A control plane as a process of its own (apps/control-plane/dist/main.js, as deployed), on
+ * `env` with a free port (`nodeArgs` before the script, e.g. `--cpu-prof`); resolves once its /readyz answers 200, with its base URL and pid.
+ * Stopped (SIGTERM, then SIGKILL) by the cleanups.
+ */
+export async function startControlPlaneProcess(env, { defer, signal, name = 'control plane process', nodeArgs = [] }) {
+  const { getFreePort, spawnChild } = await import('@switchyard/devstack');
+  const port = await getFreePort();
+  const child = spawnChild({
+    name,
+    command: process.execPath,
+    args: [...nodeArgs, fileURLToPath(controlPlane('main.js'))],
+    env: { PATH: process.env.PATH ?? '', ...env, SWITCHYARD_PORT: String(port), SWITCHYARD_LOG_LEVEL: 'warn' },
+    stopTimeoutMs: 10_000,
   });
+  defer(name, () => child.stop());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    signal?.throwIfAborted();
+    if (!child.isRunning()) throw new Error(`${name} exited before it was ready: ${child.outputTail()}`);
+    const status = await fetch(`${baseUrl}/readyz`).then((response) => response.status, () => 0);
+    if (status === 200) return { baseUrl, pid: child.process.pid, child };
+    if (performance.now() > deadline) throw new Error(`${name} not ready within 60 s: ${child.outputTail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**

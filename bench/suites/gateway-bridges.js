@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { freePort, measureInterleavedConcurrency, runBatch, startHttpProcess } from '../lib/bridges.js';
 import { checkAuditRows, echoCall, echoText, openJsonSession } from '../lib/gateway.js';
 import { EVERYTHING_ENTRY, expectEcho, placeEverythingOnRunner, relayClient } from '../lib/runner.js';
-import { UNLIMITED_MCP_RATE, controlPlane, controlPlaneConfig, createCleanups, createControlPlane, listen, startStack } from '../lib/stack.js';
+import { UNLIMITED_MCP_RATE, controlPlane, controlPlaneConfig, controlPlaneEnv, createCleanups, createControlPlane, startControlPlaneProcess, startStack } from '../lib/stack.js';
 import { round, summarize } from '../lib/stats.js';
 import { formatTable } from '../lib/table.js';
 
@@ -30,6 +30,8 @@ export const timeoutMs = 480_000;
 
 const SETTINGS = { levels: [1, 16, 64], callsPerLevel: 2_000, warmup: 200, budgetMsPerLevel: 90_000, stageCalls: 1_000 };
 const roundCalls = (level) => Math.max(100, level * 10);
+/** --smoke: one small round per level. */
+const SMOKE = { warmup: 10, stageCalls: 20 };
 
 const require = createRequire(import.meta.url);
 // By package.json, not the entry: their `exports` do not list the CLI files.
@@ -38,9 +40,11 @@ const MCP_PROXY_BIN = join(packageDir('mcp-proxy'), 'dist', 'bin', 'mcp-proxy.mj
 const SUPERGATEWAY_BIN = join(packageDir('supergateway'), 'dist', 'index.js');
 const bridgeVersion = (name) => require(`${name}/package.json`).version;
 
-export async function run({ signal, log, iterations = SETTINGS.callsPerLevel }) {
+export async function run({ signal, log, iterations = SETTINGS.callsPerLevel, smoke = false }) {
   const callsPerLevel = iterations;
-  const warmup = Math.min(SETTINGS.warmup, callsPerLevel);
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
+  const warmup = Math.min(settings.warmup, callsPerLevel);
+  const callsPerRound = smoke ? () => callsPerLevel : roundCalls;
   const { defer, runAll } = createCleanups('gateway-bridges');
   try {
     const { ApiKeyRole } = await import('@switchyard/db');
@@ -49,14 +53,17 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel }) 
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 
     const stack = await startStack({ suite: 'gateway-bridges', defer, log, signal });
-    log('starting the control plane in-process');
+    // Setup (rows, the runner's JWT, the placement, the key) and the relay baseline use a control
+    // plane in the bench process; the gateway cases go to a second replica in a process of its own,
+    // as deployed and as the bridges run: it does not share an event loop with the clients.
+    log('starting the control plane in-process (setup) and as a process of its own (the gateway measured)');
     const { PRISMA } = await import(controlPlane('database/database.module.js'));
     const { REDIS } = await import(controlPlane('connections/connections.module.js'));
     const { ApiKeysService } = await import(controlPlane('api-keys/api-keys.service.js'));
     const { CLI_ACTOR } = await import(controlPlane('admin-events/actor.js'));
     const { RunnerRelay } = await import(controlPlane('relay/runner-relay.js'));
-    const app = await createControlPlane(await controlPlaneConfig(stack, UNLIMITED_MCP_RATE), { defer });
-    const baseUrl = await listen(app);
+    const env = controlPlaneEnv(stack, UNLIMITED_MCP_RATE);
+    const app = await createControlPlane(await controlPlaneConfig(env), { defer });
     const prisma = app.get(PRISMA);
     const redis = app.get(REDIS);
     const { deployments, runnerRow } = await placeEverythingOnRunner({
@@ -69,6 +76,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel }) 
       defer,
     });
     const { key: apiKey } = await app.get(ApiKeysService).create(CLI_ACTOR, { name: 'bench-agent', role: ApiKeyRole.AGENT });
+    const { baseUrl, pid: gatewayPid } = await startControlPlaneProcess(env, { defer, signal, name: 'gateway process' });
 
     /** An SDK client on a Streamable HTTP URL; closed (session DELETEd) by the cleanups. */
     const connectHttp = async (name, url, headers = {}) => {
@@ -136,10 +144,20 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel }) 
       mcpProxy: sdkEcho('mcp-proxy', viaMcpProxy),
       supergateway: sdkEcho('supergateway', viaSupergateway),
     };
-    const measured = await measureInterleavedConcurrency(cases, { levels: SETTINGS.levels, callsPerLevel, roundCalls, warmup, budgetMs: SETTINGS.budgetMsPerLevel, signal, log });
+    // CPU per call of every process while a case runs: on 2 shared cores it bounds the case's calls/s.
+    const cpuLabel = ({ pid, argv }) => {
+      if (pid === process.pid) return 'bench process (SDK clients)';
+      if (pid === gatewayPid) return 'control plane';
+      if (pid === proxyPid) return 'mcp-proxy';
+      if (pid === superPid) return 'supergateway';
+      if (argv.some((arg) => arg.endsWith('relay-runner.mjs'))) return 'runner';
+      if (argv.includes(EVERYTHING_ENTRY)) return argv.includes('streamableHttp') ? 'server-everything (HTTP)' : 'server-everything (stdio)';
+      return undefined;
+    };
+    const measured = await measureInterleavedConcurrency(cases, { levels: SETTINGS.levels, callsPerLevel, roundCalls: callsPerRound, warmup, budgetMs: SETTINGS.budgetMsPerLevel, signal, log, cpuLabel });
 
     log('where the time goes: relay hop, Postgres and Redis round trips, sequential');
-    const stageCalls = Math.min(SETTINGS.stageCalls, callsPerLevel);
+    const stageCalls = Math.min(settings.stageCalls, callsPerLevel);
     const stages = {
       relay: await timeSequential(async () => expectEcho('relay', await relay.echo('hop')), stageCalls),
       gatewaySeq: await timeSequential(cases.gateway, stageCalls),
@@ -167,7 +185,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel }) 
       ]),
     );
     return {
-      settings: { ...SETTINGS, callsPerLevel, warmup, roundCalls: Object.fromEntries(SETTINGS.levels.map((l) => [l, roundCalls(l)])) },
+      settings: { ...settings, callsPerLevel, warmup, roundCalls: Object.fromEntries(SETTINGS.levels.map((l) => [l, callsPerRound(l)])) },
       versions: { mcpProxy: bridgeVersion('mcp-proxy'), supergateway: bridgeVersion('supergateway'), serverEverything: bridgeVersion('@modelcontextprotocol/server-everything') },
       conditions: {
         responseMode:
@@ -175,7 +193,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel }) 
           'gateway/json asks for application/json only (the bridges\' CLIs and server-everything offer no JSON mode)',
         sessions: 'one stateful MCP session per case, shared by all calls in flight (c concurrent callTool on one client); every case has its own server-everything process',
         processes:
-          `bench process: control plane (in-process, one event loop) + all clients + the measuring loop; separate processes: runner (+ its 3 server-everything), ` +
+          `bench process: all clients + the measuring loop + a control plane used for setup and the relay baseline; separate processes: the control plane measured (pid ${gatewayPid}), runner (+ its 3 server-everything), ` +
           `server-everything streamableHttp (pid ${directPid}), mcp-proxy (pid ${proxyPid}) + its server, supergateway (pid ${superPid}) + its server, the stdio server, ` +
           'Postgres, nats-server (operator mode), redis-server: all on the same 2 cores, no pinning',
         bindings: 'the gateway and mcp-proxy bind 127.0.0.1; server-everything and supergateway have no host option and bind all interfaces (the clients use 127.0.0.1)',
@@ -268,6 +286,26 @@ export function report(result) {
       `  c=${level}: p50 ${g.gatewayP50MinusHttpDirectMs >= 0 ? '+' : ''}${g.gatewayP50MinusHttpDirectMs} ms over (b) (goal ≤ +1.5: ${g.p50Goal}; JSON ${g.gatewayJsonP50MinusHttpDirectMs >= 0 ? '+' : ''}${g.gatewayJsonP50MinusHttpDirectMs} ms), ` +
       `${g.gatewayCallsPerSecond} calls/s vs best bridge ${g.bestBridgeCallsPerSecond} (${g.callsPerSecondGoal})`,
   );
+  const cpuRows = [];
+  for (const [level, cases] of Object.entries(result.concurrency)) {
+    for (const [key, { cpuUsPerCall }] of Object.entries(cases)) {
+      if (cpuUsPerCall === undefined) continue;
+      const { total, ...parts } = cpuUsPerCall;
+      cpuRows.push({ c: Number(level), label: LABELS[key], total, parts: Object.entries(parts).map(([name, us]) => `${name} ${us}`).join(', ') });
+    }
+  }
+  const cpuTable =
+    cpuRows.length === 0
+      ? '  (no /proc here: CPU per process not measured)'
+      : formatTable(
+          [
+            { title: 'in flight', key: 'c' },
+            { title: 'case', key: 'label' },
+            { title: 'CPU µs/call', key: 'total' },
+            { title: 'by process (µs/call)', key: 'parts' },
+          ],
+          cpuRows,
+        );
   const s = result.stages;
   const where = [
     `  sequential p50: gateway (SDK/SSE) ${s.gatewaySeq.p50} ms, gateway JSON ${s.gatewayJsonSeq.p50} ms, RunnerRelay → NATS → runner → stdio ${s.relay.p50} ms (send ack ${result.relayAckP50Ms} ms), stdio direct ${s.stdioSeq.p50} ms`,
@@ -282,6 +320,9 @@ export function report(result) {
     '',
     'goals (gateway = (a), the SDK client like the bridges):',
     ...goals,
+    '',
+    'where the time goes: CPU of every process per call while the case ran (all of them share the 2 cores):',
+    cpuTable,
     '',
     'where the time goes (sequential, after the concurrency runs):',
     ...where,

@@ -30,8 +30,12 @@ export const timeoutMs = 240_000;
 
 const SETTINGS = { warmup: 200, iterations: 2_000, roundSize: 100, budgetMs: 60_000, concurrency: [16, 64], concurrentCalls: 2_000 };
 
-export async function run({ signal, log, iterations = SETTINGS.iterations }) {
-  const warmup = Math.min(SETTINGS.warmup, iterations);
+/** --smoke: the in-flight batches as small as the sequential part. */
+const SMOKE = { concurrentCalls: 64 };
+
+export async function run({ signal, log, iterations = SETTINGS.iterations, smoke = false }) {
+  const settings = smoke ? { ...SETTINGS, ...SMOKE } : SETTINGS;
+  const warmup = Math.min(settings.warmup, iterations);
   const { defer, runAll } = createCleanups('gateway');
   try {
     const { ApiKeyRole } = await import('@switchyard/db');
@@ -125,13 +129,13 @@ export async function run({ signal, log, iterations = SETTINGS.iterations }) {
       relay: cases.relay,
       direct: cases.direct,
     };
-    const concurrency = await measureConcurrency(concurrentCases, { inFlight: SETTINGS.concurrency, total: SETTINGS.concurrentCalls, signal, log });
+    const concurrency = await measureConcurrency(concurrentCases, { inFlight: settings.concurrency, total: settings.concurrentCalls, signal, log });
 
     const audit = await checkAuditRows(prisma, gatewayCalls);
 
     const stats = summarizeEach(measured.samples);
     return {
-      settings: { ...SETTINGS, iterations, warmup },
+      settings: { ...settings, iterations, warmup },
       conditions:
         'sequential, one call in flight per case; all clients and the control plane in the bench process (one event loop), the runner and each ' +
         'server-everything in their own processes; nats-server in operator mode, Postgres (embedded) and Redis on 127.0.0.1; audit on ' +
