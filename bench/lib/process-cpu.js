@@ -31,8 +31,7 @@ export const procAvailable = () => existsSync('/proc/self/stat');
 
 /**
  * CPU ms so far of every process under `root` (itself included), by label. `label({ pid, name,
- * argv })` names a process, or returns undefined to take its parent's label (a server spawned by
- * a bridge counts as the bridge's). Labels of processes without a label anywhere up: their name.
+ * argv })` names a process; undefined: its executable's name (nats-server, redis-server, postgres).
  */
 export function cpuByLabel(label, root = process.pid) {
   if (!procAvailable()) return {};
@@ -43,13 +42,13 @@ export function cpuByLabel(label, root = process.pid) {
   const children = new Map();
   for (const proc of all) children.set(proc.ppid, [...(children.get(proc.ppid) ?? []), proc]);
   const totals = {};
-  const visit = (proc, inherited) => {
-    const own = label({ pid: proc.pid, name: proc.name, argv: argv(proc.pid) }) ?? inherited ?? proc.name;
+  const visit = (proc) => {
+    const own = label({ pid: proc.pid, name: proc.name, argv: argv(proc.pid) }) ?? proc.name;
     totals[own] = (totals[own] ?? 0) + proc.cpuMs;
-    for (const child of children.get(proc.pid) ?? []) visit(child, own);
+    for (const child of children.get(proc.pid) ?? []) visit(child);
   };
   const self = all.find((proc) => proc.pid === root);
-  if (self) visit(self, undefined);
+  if (self) visit(self);
   return totals;
 }
 

@@ -112,3 +112,78 @@ describe('ClientStream', () => {
     expect(sut.handOver()).toBe(3);
   });
 });
+
+describe('ClientStream, adaptive (a client that takes one JSON body or SSE)', () => {
+  const answer: JsonRpcMessage = { jsonrpc: '2.0', id: 1, result: { content: [] } } as JsonRpcMessage;
+  const sampling: JsonRpcMessage = { jsonrpc: '2.0', id: 's1', method: 'sampling/createMessage', params: {} } as JsonRpcMessage;
+
+  it('answers with the answer alone, logging nothing, when it comes first and in time', async () => {
+    const log: Array<[number, JsonRpcMessage | null]> = [];
+    const sut = new ClientStream('s1', (seq, message) => log.push([seq, message]), true, undefined, true);
+
+    const decision = sut.decide(1_000);
+    sut.push(answer);
+    sut.finish();
+
+    expect(await decision).toEqual(answer);
+    expect(log).toEqual([]);
+    expect(await sut.decide(1_000)).toEqual(answer); // asked again (the answer came before the ask)
+  });
+
+  it('turns to SSE when something else comes first, logging what waited and all after it', async () => {
+    const log: Array<[number, JsonRpcMessage | null]> = [];
+    const sut = new ClientStream('s1', (seq, message) => log.push([seq, message]), true, undefined, true);
+
+    const decision = sut.decide(1_000);
+    sut.push(note(1));
+    expect(await decision).toBeUndefined();
+    sut.push(answer);
+    sut.finish();
+
+    expect(log).toEqual([
+      [1, note(1)],
+      [2, answer],
+      [3, null],
+    ]);
+  });
+
+  it('turns to SSE for a server → client request, and when the answer does not come in time', async () => {
+    const requested = new ClientStream('s1', () => undefined, true, undefined, true);
+    const asked = requested.decide(1_000);
+    requested.push(sampling);
+    expect(await asked).toBeUndefined();
+
+    const log: Array<[number, JsonRpcMessage | null]> = [];
+    const slow = new ClientStream('s2', (seq, message) => log.push([seq, message]), true, undefined, true);
+    expect(await slow.decide(5)).toBeUndefined();
+    slow.push(answer);
+    slow.finish();
+    expect(log).toEqual([
+      [1, answer],
+      [2, null],
+    ]);
+  });
+
+  it('turns to SSE when handed over to another replica (it reads the log)', () => {
+    const log: Array<[number, JsonRpcMessage | null]> = [];
+    const sut = new ClientStream('s1', (seq, message) => log.push([seq, message]), true, undefined, true);
+    sut.push(answer);
+
+    expect(sut.handOver()).toBe(0);
+    sut.finish();
+    expect(log).toEqual([
+      [1, answer],
+      [2, null],
+    ]);
+  });
+
+  it('ends as SSE without an answer (a cancelled call), its log ended', async () => {
+    const log: Array<[number, JsonRpcMessage | null]> = [];
+    const sut = new ClientStream('s1', (seq, message) => log.push([seq, message]), true, undefined, true);
+    const decision = sut.decide(1_000);
+    sut.finish();
+
+    expect(await decision).toBeUndefined();
+    expect(log).toEqual([[1, null]]);
+  });
+});

@@ -23,6 +23,14 @@ export class ClientStream implements RequestSink {
   /** Events before the first client connection attached (the POST's own response is written after dispatch). */
   private backlog: LoggedEvent[] | undefined = [];
   private done = false;
+  /**
+   * A POST's stream whose client accepts one JSON body as well (`adaptive`): until it is decided,
+   * events wait unlogged in the backlog. Its answer alone, first → one JSON body, nothing logged;
+   * anything else first (progress, a server → client request), a connection, a hand-over or the
+   * wait running out → SSE, the backlog logged.
+   */
+  private mode: 'undecided' | 'sse' | 'json';
+  private decided: ((answer: JsonRpcMessage | undefined) => void) | undefined;
 
   /**
    * `log(seq, message)` appends to the stream's log; `message` null is the end marker. `sse` false
@@ -34,7 +42,37 @@ export class ClientStream implements RequestSink {
     private readonly log: (seq: number, message: JsonRpcMessage | null) => void,
     readonly sse = true,
     private readonly onFinished?: (stream: ClientStream) => void,
-  ) {}
+    readonly adaptive = false,
+  ) {
+    this.mode = adaptive ? 'undecided' : 'sse';
+  }
+
+  /**
+   * For an adaptive stream: waits up to `holdMs` for the request's answer. Resolves the answer when
+   * it came alone (the reply is one JSON body; the stream is done), or undefined when the stream is
+   * SSE (something else came first, or nothing in time).
+   */
+  decide(holdMs: number): Promise<JsonRpcMessage | undefined> {
+    if (this.mode === 'sse') return Promise.resolve(undefined);
+    if (this.mode === 'json') return Promise.resolve((this.backlog?.[0] as LoggedEvent).message);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.becomeSse(), holdMs);
+      this.decided = (answer) => {
+        clearTimeout(timer);
+        this.decided = undefined;
+        resolve(answer);
+      };
+    });
+  }
+
+  /** Logs what waited undecided, and everything from now on. */
+  private becomeSse(): void {
+    if (this.mode !== 'undecided') return;
+    this.mode = 'sse';
+    for (const event of this.backlog ?? []) this.log(event.seq, event.message);
+    if (this.done) this.log(this.seq, null);
+    this.decided?.(undefined);
+  }
 
   get finished(): boolean {
     return this.done;
@@ -51,6 +89,11 @@ export class ClientStream implements RequestSink {
   push(message: JsonRpcMessage): void {
     if (this.done) return;
     this.seq += 1;
+    if (this.mode === 'undecided') {
+      this.backlog?.push({ seq: this.seq, message });
+      if ('method' in message || (this.backlog?.length ?? 0) > 1) this.becomeSse();
+      return;
+    }
     this.log(this.seq, message);
     if (this.writer !== undefined && !this.writer.closed) this.writer.send(this.seq, message);
     else this.backlog?.push({ seq: this.seq, message });
@@ -60,7 +103,15 @@ export class ClientStream implements RequestSink {
     if (this.done) return;
     this.done = true;
     this.seq += 1;
-    this.log(this.seq, null); // tells readers on other replicas that nothing more will come
+    if (this.mode === 'undecided' && this.backlog?.length === 1) {
+      // The answer alone (push() turned anything else to SSE): one JSON body, nothing to log.
+      this.mode = 'json';
+      this.decided?.((this.backlog[0] as LoggedEvent).message);
+    } else if (this.mode === 'undecided') {
+      this.becomeSse(); // ended without an answer (cancelled): SSE, its log ends here
+    } else {
+      this.log(this.seq, null); // tells readers on other replicas that nothing more will come
+    }
     this.writer?.end();
     this.onFinished?.(this);
   }
@@ -70,6 +121,7 @@ export class ClientStream implements RequestSink {
    * in memory. Returns the seq after which that replica starts reading.
    */
   handOver(): number {
+    this.becomeSse();
     const from = this.backlog !== undefined && this.backlog.length > 0 ? (this.backlog[0] as LoggedEvent).seq - 1 : this.seq;
     this.backlog = undefined;
     return from;
@@ -81,6 +133,7 @@ export class ClientStream implements RequestSink {
    * priming event positioned just before them.
    */
   attach(writer: SseWriter, prime: boolean): void {
+    this.becomeSse();
     this.replaceWriter(writer);
     const backlog = this.backlog ?? [];
     this.backlog = undefined;
@@ -91,6 +144,7 @@ export class ClientStream implements RequestSink {
 
   /** A reconnect: live events wait while `replay` reads the log after `afterSeq`. */
   async attachResumed(writer: SseWriter, afterSeq: number, replay: () => Promise<LoggedEvent[]>): Promise<void> {
+    this.becomeSse();
     this.replaceWriter(writer);
     this.backlog = undefined;
     writer.hold(afterSeq);

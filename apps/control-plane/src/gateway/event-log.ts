@@ -59,7 +59,7 @@ interface PendingAppends {
  * number as its entry id (`0-<seq>`), so a resume reads "everything after seq n" with one XRANGE,
  * on any replica.
  *
- * Appends are not awaited, and are sent at the end of the tick they were made in: a request's
+ * Appends are not awaited, and are sent once the current turn's microtasks have run: a request's
  * answer and its stream's end marker, made together, become one entry, and one expiry per stream;
  * the connection's auto-pipelining then sends them with everything else of the tick in one write.
  * Order still holds: a read here first sends what is pending, and commands on one Redis connection
@@ -101,7 +101,9 @@ export class EventLog implements OnApplicationShutdown {
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(() => this.flush());
+      // A microtask, not nextTick: the commands then join the auto-pipeline of what the rest of
+      // this turn sends (the router's counters after an answer), which ioredis sends on nextTick.
+      queueMicrotask(() => this.flush());
     }
   }
 

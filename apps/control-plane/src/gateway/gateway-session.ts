@@ -135,8 +135,8 @@ export class GatewaySession {
   }
 
   /** A new stream for one POST's answer; `sse` false: it carries the answer only. */
-  newRequestStream(sse = true): ClientStream {
-    return this.addStream(randomBytes(9).toString('base64url'), sse);
+  newRequestStream(sse = true, adaptive = false): ClientStream {
+    return this.addStream(randomBytes(9).toString('base64url'), sse, adaptive);
   }
 
   stream(streamId: string): ClientStream | undefined {
@@ -269,9 +269,9 @@ export class GatewaySession {
    * A request's stream is kept while it runs; once finished, a resume reads its log (getHere), so
    * a long session does not keep every stream it ever had. The GET stream lives with the session.
    */
-  private addStream(streamId: string, sse = true): ClientStream {
+  private addStream(streamId: string, sse = true, adaptive = false): ClientStream {
     const forget = streamId === STANDALONE_STREAM_ID ? undefined : (stream: ClientStream) => this.streams.get(streamId) === stream && this.streams.delete(streamId);
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, forget);
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, forget, adaptive);
     this.streams.set(streamId, stream);
     return stream;
   }

@@ -6,7 +6,7 @@ import { AggregateService } from './aggregate/aggregate.service.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewayService } from './gateway.service.js';
 import { errorResponse, JsonRpcCode, serializeMessage } from './json-rpc-errors.js';
-import { SseWriter } from './sse-writer.js';
+import { FIRST_WRITE_HOLD_MS, SseWriter } from './sse-writer.js';
 
 export const MCP_SERVER_ROUTE = '/mcp/:server';
 /** Every server the key may use, in one (aggregate/aggregate.service.ts). */
@@ -79,8 +79,14 @@ export class GatewayRoutes implements OnModuleInit {
           .send();
         return;
       case 'sse': {
+        if (answer.stream.adaptive) {
+          // The client takes either: its answer alone within the hold is one JSON body (cheaper for
+          // both sides); otherwise the stream goes on as SSE, its priming event at once.
+          const alone = await answer.stream.decide(FIRST_WRITE_HOLD_MS);
+          if (alone !== undefined) return this.send(reply, { kind: 'json', status: 200, body: alone, headers: answer.headers });
+        }
         reply.hijack();
-        const writer = new SseWriter(reply.raw, answer.stream.streamId, answer.headers);
+        const writer = new SseWriter(reply.raw, answer.stream.streamId, answer.headers, answer.stream.adaptive ? 0 : FIRST_WRITE_HOLD_MS);
         if (answer.resumeAfter === undefined) {
           answer.stream.attach(writer, answer.prime);
           return;

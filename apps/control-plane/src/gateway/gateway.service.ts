@@ -16,7 +16,7 @@ import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewaySession, type GatewaySessionDeps } from './gateway-session.js';
 import { GatewayAdmission, replying, type Headers } from './gateway-admission.js';
-import { acceptsEventStream, headerValue, originAllowed, parseEventId } from './http-checks.js';
+import { acceptsEventStream, headerValue, responseModeOf, type ResponseMode, originAllowed, parseEventId } from './http-checks.js';
 import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
 import { classify, parseBody, type IncomingMessage } from './incoming-message.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
@@ -133,10 +133,11 @@ export class GatewayService implements OnModuleDestroy {
         return this.opener.open(serverName, principal, request.message);
       }
       this.admission.checkProtocolVersion(headers);
-      const sse = acceptsEventStream(headerValue(headers.accept));
+      const mode = responseModeOf(headerValue(headers.accept));
+      const sse = mode !== 'json';
       const place = await this.locate(serverName, principal, sessionId);
       if (request !== undefined) await this.policies.assertWithinRateLimit({ ...request, record: place.kind === 'here' ? place.session.record : place.record });
-      if (place.kind === 'here') return asHttp(place.session, await this.postHere(place.session, principal, incoming, sse, traceparent));
+      if (place.kind === 'here') return asHttp(place.session, await this.postHere(place.session, principal, incoming, mode, traceparent));
       const reply = await this.local.forward(place.record, { v: 1, op: 'post', serverName, principal: handedOver(principal), sse, message: incoming.message, ...(traceparent === undefined ? {} : { traceparent }) });
       return this.local.followed(place.record.sessionId, reply, sse);
     });
@@ -191,7 +192,7 @@ export class GatewayService implements OnModuleDestroy {
    * Carries out a POST of a session held here (for this replica's client, or handed over by another
    * replica: `remote`). `traceparent`: the client's HTTP header, for the request's span.
    */
-  private async postHere(session: GatewaySession, principal: Principal, incoming: IncomingMessage, sse: boolean, traceparent: string | undefined, remote = false): Promise<HolderReply> {
+  private async postHere(session: GatewaySession, principal: Principal, incoming: IncomingMessage, mode: ResponseMode, traceparent: string | undefined, remote = false): Promise<HolderReply> {
     if (incoming.kind !== 'request') return forwardHere(session, incoming.message);
     const message = incoming.message;
     if (message.method === 'tools/call' && typeof message.params?.name !== 'string') return { kind: 'json', status: 200, body: errorResponse(message.id, JsonRpcCode.INVALID_PARAMS, 'tools/call needs params.name') };
@@ -199,7 +200,7 @@ export class GatewayService implements OnModuleDestroy {
     const admitted = await this.policies.admit(session, { principal, serverName: record.serverName, message, record, ...(traceparent === undefined ? {} : { traceparentHeader: traceparent }) });
     if ('refusal' in admitted) return { kind: 'json', status: 200, body: admitted.refusal };
     const { audit, span } = admitted.call;
-    const sink = answerSink(session, sse, remote);
+    const sink = answerSink(session, mode, remote);
     try {
       await session.request(message, sink, audit, span);
     } catch (error) {
@@ -226,7 +227,7 @@ export class GatewayService implements OnModuleDestroy {
     session.touch();
     this.sessions.touch(session.sessionId);
     return hostHandedOver(session, request, {
-      post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse, traceparent, true),
+      post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse ? 'sse' : 'json', traceparent, true),
       delete: () => this.deleteHere(session),
       eventLog: this.eventLog,
     });

@@ -24,6 +24,18 @@ export function acceptsEventStream(accept: string | undefined): boolean {
 }
 
 /**
+ * How a POST's answer may go: `either` when the client takes both (the spec requires clients to):
+ * the gateway then answers with one JSON body when the answer comes alone and soon, else with SSE
+ * (ClientStream.decide).
+ */
+export type ResponseMode = 'sse' | 'json' | 'either';
+
+export function responseModeOf(accept: string | undefined): ResponseMode {
+  if (!acceptsEventStream(accept)) return 'json';
+  return accept?.includes('application/json') ? 'either' : 'sse';
+}
+
+/**
  * SSE event ids are `<streamId>.<seq>`: the stream to resume and the last event the client has.
  * Stream ids never contain a dot.
  */

@@ -10,10 +10,10 @@ const principal = { keyId: 'k', name: 'agent', role: 'AGENT', scopes: ['mcp:call
 function heldSession(protocolVersion = '2025-11-25', forward: HeldSession['forward'] = async () => undefined) {
   const logs = new Map<string, Array<JsonRpcMessage | null>>();
   const streams = new Map<string, ClientStream>();
-  const newStream = (streamId: string, sse = true) => {
+  const newStream = (streamId: string, sse = true, adaptive = false) => {
     const log: Array<JsonRpcMessage | null> = [];
     logs.set(streamId, log);
-    const stream = new ClientStream(streamId, (_seq, message) => log.push(message), sse);
+    const stream = new ClientStream(streamId, (_seq, message) => log.push(message), sse, undefined, adaptive);
     streams.set(streamId, stream);
     return stream;
   };
@@ -24,7 +24,7 @@ function heldSession(protocolVersion = '2025-11-25', forward: HeldSession['forwa
     standalone: newStream('get'),
     record: { protocolVersion },
     stream: (streamId) => streams.get(streamId),
-    newRequestStream: (sse = true) => newStream(`r${++next}`, sse),
+    newRequestStream: (sse = true, adaptive = false) => newStream(`r${++next}`, sse, adaptive),
     forward,
   };
   return { sut, logs };
@@ -62,22 +62,25 @@ describe('session holding', () => {
     await expect(getHere(sut, { streamId: 'finished-earlier', seq: 1 })).rejects.toThrow(Refusal);
   });
 
-  it('sends a JSON client one body, and a stream to an SSE client or to another replica', async () => {
+  it('sends a JSON client one body, a stream to an SSE client (an adaptive one to a client that takes both) or to another replica', async () => {
     const { sut } = heldSession();
-    const json = answerSink(sut, false, false);
+    const json = answerSink(sut, 'json', false);
     expect(json).toBeInstanceOf(JsonAnswer);
     json.push(answer(7));
     expect(await replyWhenSent(sut, json)).toEqual({ kind: 'json', status: 200, body: answer(7) });
 
-    const nothing = answerSink(sut, false, false);
+    const nothing = answerSink(sut, 'json', false);
     nothing.finish();
     expect(await replyWhenSent(sut, nothing)).toEqual({ kind: 'empty', status: 202 });
 
-    const sse = answerSink(sut, true, false);
+    const sse = answerSink(sut, 'sse', false);
     expect(sse).toBeInstanceOf(ClientStream);
+    expect(sse).toMatchObject({ adaptive: false });
+    expect(answerSink(sut, 'either', false)).toMatchObject({ adaptive: true, sse: true });
     expect(await replyWhenSent(sut, sse)).toEqual({ kind: 'stream', stream: sse, prime: true });
     // Handed over: a stream either way (the other replica reads its log), SSE only if the client is.
-    expect(answerSink(sut, false, true)).toMatchObject({ sse: false });
+    expect(answerSink(sut, 'json', true)).toMatchObject({ sse: false, adaptive: false });
+    expect(answerSink(sut, 'either', true)).toMatchObject({ sse: true, adaptive: false });
     expect(asHttp(sut, { kind: 'stream', stream: sse as ClientStream, prime: true })).toMatchObject({ kind: 'sse', sessionId: 's-1', stream: sse });
     expect(asHttp(sut, { kind: 'empty', status: 202 })).toEqual({ kind: 'empty', status: 202, headers: { 'mcp-session-id': 's-1' } });
   });

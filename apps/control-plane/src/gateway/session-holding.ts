@@ -5,6 +5,7 @@ import { JsonAnswer, type ClientStream } from './client-stream.js';
 import type { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
+import type { ResponseMode } from './http-checks.js';
 import { JsonRpcCode } from './json-rpc-errors.js';
 import { refuse, refuseWith, Refusal } from './refusal.js';
 import type { SessionHandoff } from './session-handoff.js';
@@ -21,8 +22,11 @@ export interface HeldSession {
   readonly standalone: ClientStream;
   readonly record: { protocolVersion: string };
   stream(streamId: string): ClientStream | undefined;
-  /** A new stream for a request's answer (`sse` false: only its log, for another replica that waits for one JSON body). */
-  newRequestStream(sse?: boolean): ClientStream;
+  /**
+   * A new stream for a request's answer (`sse` false: only its log, for another replica that waits
+   * for one JSON body; `adaptive`: one JSON body or SSE, as the answer comes, see ClientStream).
+   */
+  newRequestStream(sse?: boolean, adaptive?: boolean): ClientStream;
   /** A client notification or answer, passed on upstream. */
   forward(message: JsonRpcNotification | Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>): Promise<void>;
 }
@@ -139,8 +143,9 @@ export async function forwardHere(session: HeldSession, message: Parameters<Held
  * request handed over by another replica (`remote`: it reads the answer from the stream's log,
  * SSE or not); one JSON body otherwise.
  */
-export function answerSink(session: HeldSession, sse: boolean, remote: boolean): ClientStream | JsonAnswer {
-  return remote ? session.newRequestStream(sse) : sse ? session.newRequestStream() : new JsonAnswer(randomBytes(9).toString('base64url'));
+export function answerSink(session: HeldSession, mode: ResponseMode, remote: boolean): ClientStream | JsonAnswer {
+  if (remote) return session.newRequestStream(mode !== 'json');
+  return mode === 'json' ? new JsonAnswer(randomBytes(9).toString('base64url')) : session.newRequestStream(true, mode === 'either');
 }
 
 /** The holder's reply once a request is on its way: the JSON answer (202 if none), or the stream. */

@@ -116,8 +116,8 @@ export class AggregateSession {
     return this.state === 'open';
   }
 
-  newRequestStream(sse = true): ClientStream {
-    return this.addStream(randomBytes(9).toString('base64url'), sse);
+  newRequestStream(sse = true, adaptive = false): ClientStream {
+    return this.addStream(randomBytes(9).toString('base64url'), sse, adaptive);
   }
 
   stream(streamId: string): ClientStream | undefined {
@@ -324,8 +324,8 @@ export class AggregateSession {
     (delivery.to === 'request' ? delivery.request.sink : this.standalone).push(delivery.message);
   }
 
-  private addStream(streamId: string, sse = true): ClientStream {
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse);
+  private addStream(streamId: string, sse = true, adaptive = false): ClientStream {
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, undefined, adaptive);
     this.streams.set(streamId, stream);
     return stream;
   }

@@ -18,7 +18,7 @@ import type { GatewayReply } from '../gateway-reply.js';
 import type { GatewaySession, GatewaySessionDeps } from '../gateway-session.js';
 import { GatewayAdmission, replying, type Headers } from '../gateway-admission.js';
 import type { HandoffReply, HandoffRequest } from '../handoff-messages.js';
-import { acceptsEventStream, headerValue, parseEventId } from '../http-checks.js';
+import { acceptsEventStream, headerValue, responseModeOf, type ResponseMode, parseEventId } from '../http-checks.js';
 import { classify, parseBody, type IncomingMessage } from '../incoming-message.js';
 import { errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
 import { handedOver, notFound, refuse, Refusal } from '../refusal.js';
@@ -188,9 +188,10 @@ export class AggregateService implements OnModuleDestroy {
         return this.open(principal, incoming.message);
       }
       this.admission.checkProtocolVersion(headers);
-      const sse = acceptsEventStream(headerValue(headers.accept));
+      const mode = responseModeOf(headerValue(headers.accept));
+      const sse = mode !== 'json';
       const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'here') return asHttp(place.session, await this.postHere(place.session, principal, incoming, sse, traceparent));
+      if (place.kind === 'here') return asHttp(place.session, await this.postHere(place.session, principal, incoming, mode, traceparent));
       const reply = await this.local.forward(place.record, {
         v: 1,
         op: 'post',
@@ -295,14 +296,14 @@ export class AggregateService implements OnModuleDestroy {
     return { session: opened, capabilities: ((reply.body.result as { capabilities?: Record<string, unknown> }).capabilities ?? {}) as Record<string, unknown> };
   }
 
-  private async postHere(session: AggregateSession, principal: Principal, incoming: IncomingMessage, sse: boolean, traceparent: string | undefined, remote = false): Promise<HolderReply> {
+  private async postHere(session: AggregateSession, principal: Principal, incoming: IncomingMessage, mode: ResponseMode, traceparent: string | undefined, remote = false): Promise<HolderReply> {
     if (incoming.kind !== 'request') return forwardHere(session, incoming.message);
     const message = incoming.message;
     // A routed request is counted once its server is known (a refused tools/call is audited with it).
     if (!ROUTED_METHODS.has(message.method)) await this.policies.assertWithinRateLimit({ principal, serverName: AGGREGATE_HANDOFF_SERVER, message });
     const own = await session.answerItself(principal, message);
     if (own !== undefined) return { kind: 'json', status: 200, body: own };
-    const sink = answerSink(session, sse, remote);
+    const sink = answerSink(session, mode, remote);
     let refused: JsonRpcMessage | undefined;
     try {
       refused = await session.route(principal, message, sink, traceparent);
@@ -325,7 +326,7 @@ export class AggregateService implements OnModuleDestroy {
     }
     session.touch();
     return hostHandedOver(session, request, {
-      post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse, traceparent, true),
+      post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse ? 'sse' : 'json', traceparent, true),
       delete: () => session.close('the client ended the session'),
     });
   }
