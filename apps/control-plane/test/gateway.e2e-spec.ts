@@ -254,6 +254,28 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
     }
   });
 
+  it('answers a quick call alone with one JSON body when the client takes both, and with SSE for a longer call with progress or a client that takes SSE only', async () => {
+    const session = await rawSession();
+    try {
+      const echo = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: 'adaptive' } } });
+      const either = await post(echo(21), session.headers);
+      const sseOnly = await post(echo(22), { ...session.headers, accept: 'text/event-stream' });
+      const long = JSON.stringify({ jsonrpc: '2.0', id: 23, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 }, _meta: { progressToken: 'p-23' } } });
+      const withProgress = await post(long, session.headers);
+
+      expect(either.headers.get('content-type')).toContain('application/json');
+      expect(await either.json()).toMatchObject({ id: 21, result: { content: [{ type: 'text', text: 'Echo: adaptive' }] } });
+      expect(sseOnly.headers.get('content-type')).toBe('text/event-stream');
+      const messages = async (response: Response) => (await new SseReader(response).rest()).filter((event) => event.data !== '').map((event) => JSON.parse(event.data) as { method?: string; id?: number });
+      expect(await messages(sseOnly)).toEqual([expect.objectContaining({ id: 22 })]);
+      expect(withProgress.headers.get('content-type')).toBe('text/event-stream');
+      const events = await messages(withProgress);
+      expect(events.map((event) => event.method ?? `answer ${event.id}`)).toEqual(['notifications/progress', 'notifications/progress', 'answer 23']);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('answers a JSON response to a client that does not accept SSE', async () => {
     const session = await rawSession();
     try {
