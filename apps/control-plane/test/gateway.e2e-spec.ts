@@ -11,6 +11,7 @@ import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
 import { GatewayService } from '../src/gateway/gateway.service.js';
 import { ToolInvocationsRepository } from '../src/gateway/tool-invocations.repository.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
 import { ApiKeyRole, startControlPlane, type TestControlPlane } from './harness.js';
 import { placeEverything, SseReader, type PlacedEverything } from './gateway-fixtures.js';
 
@@ -341,6 +342,24 @@ describe('MCP gateway: /mcp/<server> over Streamable HTTP', () => {
       ['echo', 'DENIED'],
       ['get-sum', 'OK'],
     ]);
+  });
+
+  it('applies a key narrowed while its session is open at the next call, told by the key-change broadcast rather than after the key cache', async () => {
+    const heard = async () =>
+      (await cp.app.get(MetricsService).registry.getSingleMetric('switchyard_mcp_key_change_messages_total')?.get())?.values.find((value) => value.labels.direction === 'received')?.value ?? 0;
+    const key = await agentKeyWith({});
+    const keyId = await keyIdOf(key);
+    const sut = await connect(key);
+    const before = await sut.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } }); // the key's check is cached now (5 s)
+    const heardBefore = await heard();
+
+    await cp.app.get(ApiKeysService).update(CLI_ACTOR, keyId, { allowedTools: ['everything__echo'] });
+    await until(async () => ((await heard()) > heardBefore ? true : undefined), 'the key change to be heard');
+    const after = await sut.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } }).then(() => undefined, (error: unknown) => error);
+
+    expect(textOf(before)).toContain('3');
+    expect(after).toBeInstanceOf(McpError);
+    expect((after as McpError).message).toContain('may not call tool get-sum');
   });
 
   it('writes one audit row per call id, however often it is started or completed', async () => {

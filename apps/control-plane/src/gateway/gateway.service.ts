@@ -15,6 +15,7 @@ import { CallFailover } from './call-failover.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewaySession, type GatewaySessionDeps } from './gateway-session.js';
+import { KeyChangesBroadcast } from './aggregate/key-changes-broadcast.js';
 import { GatewayAdmission, replying, type Headers } from './gateway-admission.js';
 import { acceptsEventStream, headerValue, responseModeOf, type ResponseMode, originAllowed, parseEventId } from './http-checks.js';
 import type { HandoffReply, HandoffRequest } from './handoff-messages.js';
@@ -71,9 +72,13 @@ export class GatewayService implements OnModuleDestroy {
     outstanding: OutstandingRequests,
     private readonly retired: RetiredVersions,
     shadow: ShadowMirror,
+    keyChanges: KeyChangesBroadcast,
   ) {
     this.log = logger.child({ component: 'gateway' });
     this.admission = new GatewayAdmission(apiKeys, config.mcp.keyCacheSeconds * 1000);
+    // A key changed on any replica is checked afresh at its next request here: a narrowed scope
+    // applies at once, a revoked key gets 401 (its sessions idle out).
+    keyChanges.onChange((keyId) => this.admission.forgetKey(keyId));
     this.local = new SessionHolding({ handoff, eventLog, records: sessions, log: this.log, names: { one: 'a gateway session', kind: 'session' } });
     this.sessionDeps = {
       routing: {
