@@ -12,6 +12,7 @@ import { CLI_ACTOR } from '../src/admin-events/actor.js';
 import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
 import { argumentsHmac } from '../src/gateway/arguments-hmac.js';
 import { ERROR_CODE_METADATA } from '../src/grpc/grpc-status.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
 import { toolGatewayClientConstructor } from '../src/grpc/tool-gateway-definition.js';
 import { ToolGatewayServer } from '../src/grpc/tool-gateway.server.js';
 import type { CallToolEvent, CallToolRequest, GrpcTool } from '../src/grpc/tool-messages.js';
@@ -182,6 +183,21 @@ describe('gRPC ToolGateway', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tool: 'echo', outcome: 'DENIED', errorCode: 'FORBIDDEN', argumentsHmac: argumentsHmac(cp.config.auditHmacKey, { message: 'not for this key' }) });
     expect(listed.tools?.map((tool) => tool.name)).toEqual(['get-sum']);
+  });
+
+  it('checks a key narrowed on the admin API afresh at its next call, told by the key-change broadcast rather than after the key cache', async () => {
+    const heard = async () =>
+      (await cp.app.get(MetricsService).registry.getSingleMetric('switchyard_mcp_key_change_messages_total')?.get())?.values.find((value) => value.labels.direction === 'received')?.value ?? 0;
+    const key = await keyWith({});
+    const first = await callTool({ tool: 'get-sum', argumentsJson: '{"a":1,"b":2}' }, key).done; // the key's check is cached now
+    const heardBefore = await heard();
+
+    await cp.app.get(ApiKeysService).update(CLI_ACTOR, await keyIdOf(key), { allowedTools: ['everything__echo'] });
+    await waitFor(async () => (await heard()) > heardBefore, 'the key change to be heard');
+    const { status } = await callTool({ tool: 'get-sum', argumentsJson: '{"a":1,"b":2}' }, key).done;
+
+    expect(first.status.code).toBe(Status.OK);
+    expect(status.code).toBe(Status.PERMISSION_DENIED);
   });
 
   it('refuses a server outside the key\'s server list as PERMISSION_DENIED', async () => {

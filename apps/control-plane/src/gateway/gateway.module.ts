@@ -41,6 +41,6 @@ import { UpstreamsRepository } from './upstreams.repository.js';
     AggregateServersRepository,
     KeyChangesBroadcast,
   ],
-  exports: [GatewayService],
+  exports: [GatewayService, KeyChangesBroadcast],
 })
 export class GatewayModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GatewayModule } from '../gateway/gateway.module.js';
 import { ToolInvocationsRepository } from '../gateway/tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
@@ -19,7 +20,8 @@ import { ToolGatewayService } from './tool-gateway.service.js';
  * module's calls).
  */
 @Module({
-  imports: [RelayModule, RateLimitsModule, RoutingModule],
+  // GatewayModule: the key-change broadcast (a changed key is checked afresh at its next call).
+  imports: [RelayModule, RateLimitsModule, RoutingModule, GatewayModule],
   providers: [
     ToolGatewayService,
     ToolGatewayServer,

@@ -9,6 +9,7 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from '../gateway/call-outcome.js';
 import { INVALID_ARGUMENTS } from '../gateway/gateway-policies.js';
 import { mayCallTool, mayUseGateway, mayUseServer } from '../gateway/mcp-scope.js';
+import { KeyChangesBroadcast } from '../gateway/aggregate/key-changes-broadcast.js';
 import { PrincipalCache } from '../gateway/principal-cache.js';
 import { ToolCatalog } from '../gateway/tool-catalog.js';
 import { toolCallStart } from '../gateway/tool-call-start.js';
@@ -88,9 +89,11 @@ export class ToolGatewayService {
     private readonly outstanding: OutstandingRequests,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(LOGGER) logger: Logger,
+    keyChanges: KeyChangesBroadcast,
   ) {
     this.log = logger.child({ component: 'grpc-tool-gateway' });
     this.principals = new PrincipalCache(config.mcp.keyCacheSeconds * 1000);
+    keyChanges.onChange((keyId) => this.principals.forgetKey(keyId));
     this.pool = new UpstreamPool(POOL_IDLE_MS, async (serverName, deadline) => {
       const session = await UpstreamMcpSession.open(this.relay, this.chooser, serverName, deadline);
       try {
