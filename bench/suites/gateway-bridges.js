@@ -78,10 +78,20 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel, sm
     const { key: apiKey } = await app.get(ApiKeysService).create(CLI_ACTOR, { name: 'bench-agent', role: ApiKeyRole.AGENT });
     const { baseUrl, pid: gatewayPid } = await startControlPlaneProcess(env, { defer, signal, name: 'gateway process' });
 
+    /** How each server answered the SDK client's POSTs with a request: { [name]: { json, sse } } (the SDK accepts both). */
+    const answeredAs = {};
+    const countingFetch = (name) => async (url, init) => {
+      const response = await fetch(url, init);
+      if (init?.method === 'POST' && response.status === 200) {
+        const counts = (answeredAs[name] ??= { json: 0, sse: 0 });
+        counts[response.headers.get('content-type')?.includes('text/event-stream') ? 'sse' : 'json'] += 1;
+      }
+      return response;
+    };
     /** An SDK client on a Streamable HTTP URL; closed (session DELETEd) by the cleanups. */
     const connectHttp = async (name, url, headers = {}) => {
       const client = new Client({ name: `bench-${name}`, version: '0.0.0' });
-      const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+      const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: countingFetch(name) });
       await client.connect(transport);
       defer(`${name} client`, async () => {
         await transport.terminateSession().catch(() => {});
@@ -189,8 +199,8 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel, sm
       versions: { mcpProxy: bridgeVersion('mcp-proxy'), supergateway: bridgeVersion('supergateway'), serverEverything: bridgeVersion('@modelcontextprotocol/server-everything') },
       conditions: {
         responseMode:
-          'SSE for every SDK-client case (the SDK asks for JSON or SSE; the gateway, server-everything and both bridges answer a POST with an SSE stream); ' +
-          'gateway/json asks for application/json only (the bridges\' CLIs and server-everything offer no JSON mode)',
+          'the SDK client accepts one JSON body or SSE; server-everything and both bridges answer with SSE (no JSON mode in their CLIs), the gateway with one JSON body ' +
+          'when the answer comes alone within 10 ms, else SSE (counts in answeredAs); gateway/json asks for application/json only',
         sessions: 'one stateful MCP session per case, shared by all calls in flight (c concurrent callTool on one client); every case has its own server-everything process',
         processes:
           `bench process: all clients + the measuring loop + a control plane used for setup and the relay baseline; separate processes: the control plane measured (pid ${gatewayPid}), runner (+ its 3 server-everything), ` +
@@ -199,6 +209,7 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel, sm
         bindings: 'the gateway and mcp-proxy bind 127.0.0.1; server-everything and supergateway have no host option and bind all interfaces (the clients use 127.0.0.1)',
         audit: 'on: each gateway call writes a ToolInvocation row before dispatch and completes it after; rows checked = calls',
       },
+      answeredAs,
       concurrency: r,
       truncatedLevels: measured.truncated,
       goals,
@@ -253,7 +264,7 @@ async function timeSequential(fn, count) {
 }
 
 const LABELS = {
-  gateway: '(a) gateway /mcp/everything (SDK, SSE)',
+  gateway: '(a) gateway /mcp/everything (SDK)',
   gatewayJson: '(a2) gateway /mcp/everything-json (node:http, JSON)',
   httpDirect: '(b) server-everything Streamable HTTP',
   stdioDirect: '(c) server-everything stdio (SDK)',
@@ -308,8 +319,8 @@ export function report(result) {
         );
   const s = result.stages;
   const where = [
-    `  sequential p50: gateway (SDK/SSE) ${s.gatewaySeq.p50} ms, gateway JSON ${s.gatewayJsonSeq.p50} ms, RunnerRelay → NATS → runner → stdio ${s.relay.p50} ms (send ack ${result.relayAckP50Ms} ms), stdio direct ${s.stdioSeq.p50} ms`,
-    `  relay hop over stdio direct (NATS both ways, runner process): ${round(s.relay.p50 - s.stdioSeq.p50)} ms; HTTP + auth + rate limit + session + audit over the relay: JSON ${round(s.gatewayJsonSeq.p50 - s.relay.p50)} ms, SDK/SSE ${round(s.gatewaySeq.p50 - s.relay.p50)} ms`,
+    `  sequential p50: gateway (SDK) ${s.gatewaySeq.p50} ms, gateway JSON ${s.gatewayJsonSeq.p50} ms, RunnerRelay → NATS → runner → stdio ${s.relay.p50} ms (send ack ${result.relayAckP50Ms} ms), stdio direct ${s.stdioSeq.p50} ms`,
+    `  relay hop over stdio direct (NATS both ways, runner process): ${round(s.relay.p50 - s.stdioSeq.p50)} ms; HTTP + auth + rate limit + session + audit over the relay: JSON ${round(s.gatewayJsonSeq.p50 - s.relay.p50)} ms, SDK ${round(s.gatewaySeq.p50 - s.relay.p50)} ms`,
     `  unit round trips from the control plane: Postgres SELECT 1 ${s.postgresSelect1.p50} ms p50 (the audit row is one INSERT before dispatch, its completion after the answer is not awaited), Redis PING ${s.redisPing.p50} ms p50`,
   ];
   const c = result.conditions;
@@ -327,6 +338,7 @@ export function report(result) {
     'where the time goes (sequential, after the concurrency runs):',
     ...where,
     '',
+    `answered as (POSTs with a request, as the SDK client saw them): ${Object.entries(result.answeredAs).map(([name, { json, sse }]) => `${name} ${json} JSON / ${sse} SSE`).join(', ')}`,
     `audit rows ${result.audit.rows} = gateway calls ${result.audit.gatewayCalls}`,
     `conditions: response mode: ${c.responseMode}; sessions: ${c.sessions}; processes: ${c.processes}; ${c.bindings}; audit ${c.audit}` +
       (result.truncatedLevels.length ? `\nTRUNCATED at the time budget: levels ${result.truncatedLevels.join(', ')} (counts equal across cases)` : ''),
