@@ -3,7 +3,8 @@
 //
 //   (a) gateway/sse   the MCP SDK's Client over StreamableHTTPClientTransport → /mcp/everything on a
 //                     control plane (auth, audit row before dispatch, relay) → nats-server → a runner
-//                     process → the stdio server. The answer comes as an SSE stream (the SDK's mode).
+//                     process → the stdio server. The SDK accepts JSON or SSE: a quick answer comes as
+//                     one JSON body (the gateway's choice), a slower one as an SSE stream.
 //   (b) gateway/json  the same path, a keep-alive node:http client asking for one JSON body.
 //   (c) relay         RunnerRelay of the same control plane → NATS → runner → stdio (no HTTP, no
 //                     auth, no audit): what the gateway stands on.
@@ -25,7 +26,7 @@ import { formatConcurrencyTable, formatRatioTable, formatTable, latencyColumns, 
 /** The JSON case's own copy of server-everything (see placeEverythingOnRunner below). */
 const JSON_PATH = '/mcp/everything-json';
 
-export const description = 'tools/call echo through /mcp/everything (SSE and JSON) vs RunnerRelay directly vs the SDK client on stdio';
+export const description = 'tools/call echo through /mcp/everything (the SDK client, and node:http asking for JSON) vs RunnerRelay directly vs the SDK client on stdio';
 export const timeoutMs = 240_000;
 
 const SETTINGS = { warmup: 200, iterations: 2_000, roundSize: 100, budgetMs: 60_000, concurrency: [16, 64], concurrentCalls: 2_000 };
@@ -139,10 +140,10 @@ export async function run({ signal, log, iterations = SETTINGS.iterations, smoke
       conditions:
         'sequential, one call in flight per case; all clients and the control plane in the bench process (one event loop), the runner and each ' +
         'server-everything in their own processes; nats-server in operator mode, Postgres (embedded) and Redis on 127.0.0.1; audit on ' +
-        '(row written before dispatch, completed after); gateway/sse = the SDK client (POST answered as an SSE stream with a priming event), ' +
+        '(row written before dispatch, completed after); gateway/sse = the SDK client (accepts JSON or SSE: answered with one JSON body when the answer comes alone within 10 ms, else SSE), ' +
         'gateway/json = one JSON body on a keep-alive node:http socket; (e) = the JSON session of (b) reached through a second control plane in the same process',
       cases: {
-        gatewaySse: { label: '(a) SDK client → /mcp/everything (SSE) → relay → stdio', ...stats.gatewaySse },
+        gatewaySse: { label: '(a) SDK client → /mcp/everything → relay → stdio', ...stats.gatewaySse },
         gatewayJson: { label: '(b) node:http → /mcp/everything-json (JSON) → relay → stdio', ...stats.gatewayJson },
         gatewayOtherReplica: { label: '(e) as (b), through the replica not holding the session', ...stats.gatewayOtherReplica },
         relay: { label: '(c) RunnerRelay → NATS → runner → stdio', ...stats.relay },
@@ -199,7 +200,7 @@ export function report(result) {
     '',
     concurrencyTable,
     '',
-    `the gateway adds over the relay: SSE ${o.sse.p50} ms p50 / ${o.sse.p99} ms p99, JSON ${o.json.p50} ms p50 / ${o.json.p99} ms p99`,
+    `the gateway adds over the relay: SDK client ${o.sse.p50} ms p50 / ${o.sse.p99} ms p99, node:http JSON ${o.json.p50} ms p50 / ${o.json.p99} ms p99`,
     `audit rows ${result.audit.rows} = gateway calls ${result.audit.gatewayCalls}`,
     `conditions: ${result.conditions}` + truncationNote(result.measured),
   ].join('\n');
