@@ -17,6 +17,7 @@ import {
   CreateTaskResultSchema,
   ElicitRequestSchema,
   GetTaskResultSchema,
+  LATEST_PROTOCOL_VERSION,
   ListTasksResultSchema,
   McpError,
   PromptListChangedNotificationSchema,
@@ -39,7 +40,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { MetricsService } from '../src/metrics/metrics.service.js';
 import { RunnerCredentialsService } from '../src/nats-auth/runner-credentials.service.js';
 import { PlacementService } from '../src/placement/placement.service.js';
-import { placeEverything, placeStdioServer, type PlacedEverything } from './gateway-fixtures.js';
+import { placeEverything, placeStdioServer, SseReader, type PlacedEverything } from './gateway-fixtures.js';
 import { ApiKeyRole, startControlPlane, testConfigEnv, type TestControlPlane } from './harness.js';
 import { startRunnerProcess, stdioPlacement, type RunnerProcess } from './relay-runner-process.js';
 
@@ -241,6 +242,26 @@ describe('MCP gateway: the aggregated endpoint /mcp', () => {
 
     expect(seen).toEqual([{ uri: 'switchyard://fixture/fixture://notes/1', token: expect.stringMatching(/^fixture:/) }]);
     expect(JSON.parse(textOf(result))).toEqual({ sampled: 'sampled with progress', progress: [1, 2] });
+  });
+
+  it('replays a call whose stream finished after its client dropped it, from the log, on Last-Event-ID', async () => {
+    const sut = await connect();
+    const { sessionId } = open.at(-1)?.transport as StreamableHTTPClientTransport;
+    const headers = { authorization: `Bearer ${agentKey}`, 'mcp-session-id': sessionId as string, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION };
+    const call = { jsonrpc: '2.0', id: 'dropped', method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.3, steps: 1 } } };
+    const first = new SseReader(await fetch(`${cp.url}/mcp`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(call) }));
+    const priming = await first.next();
+    await first.cancel(); // gone before the answer
+    const keyId = await keyIdOf(agentKey);
+    await waitFor(async () => (await cp.prisma.toolInvocation.count({ where: { apiKeyId: keyId, sessionId, outcome: 'OK' } })) === 1, 'the call to finish');
+
+    const resumed = await fetch(`${cp.url}/mcp`, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': priming?.id as string } });
+    const replayed = (await new SseReader(resumed).rest()).filter((event) => event.data !== '').map((event) => JSON.parse(event.data) as unknown);
+
+    expect(sut.getServerVersion()?.name).toBe('switchyard');
+    expect(priming).toMatchObject({ data: '' });
+    expect(resumed.status).toBe(200);
+    expect(replayed).toEqual([expect.objectContaining({ id: 'dropped', result: expect.objectContaining({ content: [expect.objectContaining({ type: 'text' })] }) })]);
   });
 
   it('maps progress tokens both ways on a long-running call', async () => {

@@ -324,8 +324,10 @@ export class AggregateSession {
     (delivery.to === 'request' ? delivery.request.sink : this.standalone).push(delivery.message);
   }
 
+  /** A request's stream is kept while it runs; a resume of a finished one reads its log (getHere). */
   private addStream(streamId: string, sse = true, adaptive = false): ClientStream {
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, undefined, adaptive);
+    const forget = streamId === AGGREGATE_STANDALONE_STREAM_ID ? undefined : (stream: ClientStream) => this.streams.get(streamId) === stream && this.streams.delete(streamId);
+    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, forget, adaptive);
     this.streams.set(streamId, stream);
     return stream;
   }

@@ -83,7 +83,7 @@ export class AggregateService implements OnModuleDestroy {
     handoff: SessionHandoff,
     private readonly upstreams: UpstreamsRepository,
     private readonly sessions: SessionStore,
-    eventLog: EventLog,
+    private readonly eventLog: EventLog,
     private readonly audit: ToolInvocationsRepository,
     private readonly store: AggregateStore,
     private readonly policies: GatewayPolicies,
@@ -214,7 +214,7 @@ export class AggregateService implements OnModuleDestroy {
       const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
       if (lastEventId !== undefined && resume === undefined) throw refuse(400, JsonRpcCode.SERVER_ERROR, `Bad Request: Last-Event-ID ${lastEventId} names no stream of this session`);
       const place = await this.locate(principal, headerValue(headers['mcp-session-id']));
-      if (place.kind === 'here') return getHere(place.session, resume);
+      if (place.kind === 'here') return getHere(place.session, resume, this.eventLog);
       const reply = await this.local.forward(place.record, { v: 1, op: 'get', serverName: AGGREGATE_HANDOFF_SERVER, principal: handedOver(principal), ...(resume ? { resume } : {}) });
       return this.local.followed(place.record.sessionId, reply, true);
     });
@@ -328,6 +328,7 @@ export class AggregateService implements OnModuleDestroy {
     return hostHandedOver(session, request, {
       post: (message, sse, traceparent) => this.postHere(session, principal, classify(message), sse ? 'sse' : 'json', traceparent, true),
       delete: () => session.close('the client ended the session'),
+      eventLog: this.eventLog,
     });
   }
 
