@@ -8,7 +8,6 @@ import { ShadowModule } from '../shadow/shadow.module.js';
 import { AggregateServersRepository } from './aggregate/aggregate-servers.repository.js';
 import { AggregateStore } from './aggregate/aggregate-store.js';
 import { AggregateService } from './aggregate/aggregate.service.js';
-import { KeyChangesBroadcast } from './aggregate/key-changes-broadcast.js';
 import { EventLog } from './event-log.js';
 import { GatewayPolicies } from './gateway-policies.js';
 import { GatewayRoutes } from './gateway.routes.js';
@@ -39,8 +38,7 @@ import { UpstreamsRepository } from './upstreams.repository.js';
     AggregateService,
     AggregateStore,
     AggregateServersRepository,
-    KeyChangesBroadcast,
   ],
-  exports: [GatewayService, KeyChangesBroadcast],
+  exports: [GatewayService],
 })
 export class GatewayModule {}

@@ -15,7 +15,7 @@ import { CallFailover } from './call-failover.js';
 import { EventLog } from './event-log.js';
 import type { GatewayReply } from './gateway-reply.js';
 import { GatewaySession, type GatewaySessionDeps } from './gateway-session.js';
-import { KeyChangesBroadcast } from './aggregate/key-changes-broadcast.js';
+import { KeyChangesBroadcast } from '../api-keys/key-changes-broadcast.js';
 import { GatewayAdmission, replying, type Headers } from './gateway-admission.js';
 import { acceptsEventStream, headerValue, responseModeOf, type ResponseMode, originAllowed, parseEventId } from './http-checks.js';
 import type { HandoffReply, HandoffRequest } from './handoff-messages.js';

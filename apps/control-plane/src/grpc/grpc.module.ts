@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { GatewayModule } from '../gateway/gateway.module.js';
 import { ToolInvocationsRepository } from '../gateway/tool-invocations.repository.js';
 import { UPSTREAM_CHOOSER } from '../gateway/upstream-chooser.js';
 import { UpstreamsRepository } from '../gateway/upstreams.repository.js';
@@ -17,11 +16,13 @@ import { ToolGatewayService } from './tool-gateway.service.js';
  * Its server runs only when SWITCHYARD_GRPC_PORT is set. The gateway's classes are provided here
  * again (the GatewayModule exports only its service): the same UpstreamChooser binding as the
  * gateway's (the policy router), and an audit repository of its own (its group commit batches this
- * module's calls).
+ * module's calls). It does not import GatewayModule: that would move GatewayModule in the order in
+ * which Nest destroys modules, and the gateway must end its sessions (calls INTERRUPTED, streams
+ * closed) before the GraphQL server's drain waits for open connections — gateway-replicas e2e,
+ * "ends a session whose replica shuts down mid-call", fails if it does not.
  */
 @Module({
-  // GatewayModule: the key-change broadcast (a changed key is checked afresh at its next call).
-  imports: [RelayModule, RateLimitsModule, RoutingModule, GatewayModule],
+  imports: [RelayModule, RateLimitsModule, RoutingModule],
   providers: [
     ToolGatewayService,
     ToolGatewayServer,

@@ -9,7 +9,7 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/config.
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from '../gateway/call-outcome.js';
 import { INVALID_ARGUMENTS } from '../gateway/gateway-policies.js';
 import { mayCallTool, mayUseGateway, mayUseServer } from '../gateway/mcp-scope.js';
-import { KeyChangesBroadcast } from '../gateway/aggregate/key-changes-broadcast.js';
+import { KeyChangesBroadcast } from '../api-keys/key-changes-broadcast.js';
 import { PrincipalCache } from '../gateway/principal-cache.js';
 import { ToolCatalog } from '../gateway/tool-catalog.js';
 import { toolCallStart } from '../gateway/tool-call-start.js';

@@ -35,7 +35,7 @@ import { AggregateServersRepository } from './aggregate-servers.repository.js';
 import { AggregateSession, type AggregateSessionDeps } from './aggregate-session.js';
 import { AggregateStore } from './aggregate-store.js';
 import { CoalescedRun } from './coalesced-run.js';
-import { KeyChangesBroadcast } from './key-changes-broadcast.js';
+import { KeyChangesBroadcast } from '../../api-keys/key-changes-broadcast.js';
 import type { OpenedUpstream } from './aggregate-upstreams.js';
 import { ShortNames } from './gateway-names.js';
 import { ROUTED_METHODS } from './request-target.js';

@@ -4,10 +4,10 @@ import { subjects } from '@switchyard/protocol';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { z } from 'zod';
-import { ApiKeyChanges } from '../../api-keys/api-key-changes.js';
-import { NatsLink } from '../../connections/nats-link.js';
-import { LOGGER } from '../../logging/logging.module.js';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { ApiKeyChanges } from './api-key-changes.js';
+import { NatsLink } from '../connections/nats-link.js';
+import { LOGGER } from '../logging/logging.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 const keyChangedSchema = z.object({ v: z.literal(1), keyId: z.string().min(1).max(100) });
 type KeyChanged = z.infer<typeof keyChangedSchema>;
