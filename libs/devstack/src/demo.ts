@@ -2,7 +2,7 @@
 // Starts Postgres, NATS (operator/JWT mode) and Redis on loopback, migrates, creates the demo admin
 // key, starts the control plane, seeds it through the GraphQL API and keeps running until Ctrl-C.
 // `--once` (or SWITCHYARD_DEMO_EXIT_AFTER_READY=1) verifies the result and exits instead.
-import { existsSync, chmodSync, writeFileSync } from 'node:fs';
+import { existsSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrate } from '@switchyard/db';
 import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from './control-plane-process.js';
@@ -66,7 +66,14 @@ async function main(): Promise<number> {
     const paths = prepareDemoHome(home);
     const { secrets, created } = loadOrCreateSecrets(paths.secrets);
     if (created && existsSync(join(paths.postgres, 'PG_VERSION'))) {
-      throw new Error(`${paths.secrets} was missing but ${paths.postgres} exists: its password is unknown. Delete both to start over.`);
+      // A demo database whose secrets are gone (a checkout deleted and cloned again at the same
+      // path): its password is unknown, so it can never be opened again. Start it over, unless
+      // its Postgres is still running.
+      if (postgresRunning(paths.postgres)) {
+        throw new Error(`${paths.secrets} was missing but ${paths.postgres} is in use by a running Postgres: stop it, or delete both to start over.`);
+      }
+      rmSync(paths.postgres, { recursive: true, force: true });
+      progress.line(`removed the demo database in ${paths.postgres}: left by an earlier checkout at this path, its password went with that checkout's secrets`);
     }
     const ready = await startEverything(root, paths, secrets, running, progress);
     const gql = graphqlClient(`${ready.url}/graphql`, ready.adminKey);
@@ -272,3 +279,20 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Whether the Postgres of `dataDir` runs (its postmaster.pid names a live process). */
+function postgresRunning(dataDir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
