@@ -2,7 +2,7 @@
 // Starts Postgres, NATS (operator/JWT mode) and Redis on loopback, migrates, creates the demo admin
 // key, starts the control plane, seeds it through the GraphQL API and keeps running until Ctrl-C.
 // `--once` (or SWITCHYARD_DEMO_EXIT_AFTER_READY=1) verifies the result and exits instead.
-import { existsSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrate } from '@switchyard/db';
 import { startControlPlane, runControlPlaneCli, type ControlPlaneProcess } from './control-plane-process.js';
@@ -16,6 +16,7 @@ import { pickPort } from './free-port.js';
 import { graphqlClient, GraphqlRequestError, type Graphql } from './graphql-client.js';
 import { startNats, type NatsHandle } from './nats.js';
 import { startPostgres, type PostgresHandle } from './postgres.js';
+import { postgresRunning } from './postgres-running.js';
 import { Progress } from './progress.js';
 import { startRedis, type RedisHandle } from './redis.js';
 import { repoRoot } from './repo-root.js';
@@ -279,20 +280,3 @@ main().then(
     process.exit(1);
   },
 );
-
-/** Whether the Postgres of `dataDir` runs (its postmaster.pid names a live process). */
-function postgresRunning(dataDir: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
