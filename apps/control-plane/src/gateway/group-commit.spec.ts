@@ -12,7 +12,10 @@ const manualWrites = () => {
     });
   return { batches, pending, write };
 };
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** A few turns of the event loop: a write is scheduled with setImmediate, after the promise that ends the previous one. */
+const tick = async () => {
+  for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('GroupCommit', () => {
   beforeEach(() => jest.useRealTimers());
@@ -84,7 +87,7 @@ describe('GroupCommit', () => {
     await Promise.resolve();
     expect(writes.batches).toEqual([]);
     const started = sut.submit(1);
-    await Promise.resolve();
+    await tick();
 
     expect(writes.batches).toEqual([[[1], ['a', 'b']]]);
     writes.pending[0]?.resolve();
@@ -141,7 +144,7 @@ describe('GroupCommit', () => {
 
     // A write in flight when flush() is called: what waits behind it goes right after it.
     const start = sut.submit(1);
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve)); // its write has begun
     const later = sut.submitLazy('b');
     await sut.flush();
     await expect(Promise.all([start, later])).resolves.toHaveLength(2);

@@ -57,11 +57,16 @@ export class GroupCommit<U, L = never> {
     return promise;
   }
 
-  /** Items submitted in the same tick share the first write too. */
+  /**
+   * Items submitted in the same turn of the event loop share the first write too: the write waits
+   * for the end of the turn's I/O callbacks (setImmediate), so requests read from several
+   * connections at once go out as one statement — microseconds later, and far fewer statements
+   * when many clients call at once.
+   */
   private scheduleNow(): void {
     if (this.writing || this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false;
       void this.run();
     });
