@@ -76,7 +76,10 @@ export async function run({ signal, log, iterations = SETTINGS.callsPerLevel, sm
       defer,
     });
     const { key: apiKey } = await app.get(ApiKeysService).create(CLI_ACTOR, { name: 'bench-agent', role: ApiKeyRole.AGENT });
-    const { baseUrl, pid: gatewayPid } = await startControlPlaneProcess(env, { defer, signal, name: 'gateway process' });
+    // BENCH_CPU_PROF_DIR: the measured control plane writes a V8 CPU profile there when it stops.
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const { baseUrl, pid: gatewayPid } = await startControlPlaneProcess(env, { defer, signal, name: 'gateway process', nodeArgs });
 
     /** How each server answered the SDK client's POSTs with a request: { [name]: { json, sse } } (the SDK accepts both). */
     const answeredAs = {};

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { DomainError, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '@switchyard/protocol';
 import type { Logger } from 'pino';
 import { JsonAnswer, type ClientStream } from './client-stream.js';
@@ -143,9 +142,14 @@ export async function forwardHere(session: HeldSession, message: Parameters<Held
  * request handed over by another replica (`remote`: it reads the answer from the stream's log,
  * SSE or not); one JSON body otherwise.
  */
+/** Ids of one-body answers (a request's id in its session's routing; unique in the process). */
+let jsonAnswers = 0;
+
 export function answerSink(session: HeldSession, mode: ResponseMode, remote: boolean): ClientStream | JsonAnswer {
   if (remote) return session.newRequestStream(mode !== 'json');
-  return mode === 'json' ? new JsonAnswer(randomBytes(9).toString('base64url')) : session.newRequestStream(true, mode === 'either');
+  if (mode !== 'json') return session.newRequestStream(true, mode === 'either');
+  jsonAnswers += 1;
+  return new JsonAnswer(`j${jsonAnswers.toString(36)}`);
 }
 
 /** The holder's reply once a request is on its way: the JSON answer (202 if none), or the stream. */
