@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import { RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   assertSubjectToken,
   callAckSchema,
@@ -9,7 +9,6 @@ import {
   DomainError,
   encode,
   ErrorCode,
-  isDomainError,
   NATS_DEFAULT_MAX_PAYLOAD,
   subjects,
   type CallAck,
@@ -21,6 +20,7 @@ import { NatsLink } from '../connections/nats-link.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RunnerEvents } from '../runners/runner-events.js';
+import { AckRequests } from './ack-requests.js';
 import { RelaySession, type SessionLimits, type SessionLink, type SessionTarget } from './relay-session.js';
 import { UpstreamIntake, type DropReason } from './upstream-intake.js';
 
@@ -57,6 +57,8 @@ export class RunnerRelay implements OnApplicationShutdown {
   private readonly link: SessionLink;
   private subscribed: Promise<NatsConnection> | undefined;
   private subscription: Subscription | undefined;
+  /** The calls' acknowledgements, on the connection `subscribed` resolved. */
+  private acks: AckRequests | undefined;
   private shuttingDown = false;
 
   constructor(
@@ -123,6 +125,7 @@ export class RunnerRelay implements OnApplicationShutdown {
     // Release the runners' upstreams while the NATS connection is still up.
     for (const session of [...this.sessions.values()]) session.close('the control plane is shutting down');
     this.subscription?.unsubscribe();
+    this.acks?.close();
   }
 
   /** Subscribed to `sy.cp.*.msg` (and the server knows it) before the first call goes out. */
@@ -130,6 +133,8 @@ export class RunnerRelay implements OnApplicationShutdown {
     this.subscribed ??= (async () => {
       const nc = await this.nats.connected(this.options.connectTimeoutMs);
       this.subscription = nc.subscribe(subjects.allMessages(), { callback: (error, msg) => (error ? this.subscriptionFailed(error) : this.receive(msg)) });
+      this.acks?.close(); // a subscription that failed: what waited on the old one fails too
+      this.acks = new AckRequests(nc);
       await nc.flush();
       return nc;
     })().catch((error: unknown) => {
@@ -175,20 +180,23 @@ export class RunnerRelay implements OnApplicationShutdown {
       // Client → server messages travel as one NATS request; only server → client ones are chunked.
       throw new DomainError(ErrorCode.BAD_USER_INPUT, `a ${bytes.byteLength}-byte message is larger than the ${maxPayload} bytes NATS carries in one request`);
     }
+    let outcome;
     try {
-      const reply = await nc.request(subjects.runCall(runnerId), bytes, { timeout: this.options.ackTimeoutMs });
-      return decode(callAckSchema, reply.data);
+      outcome = await (this.acks as AckRequests).request(subjects.runCall(runnerId), bytes, this.options.ackTimeoutMs);
     } catch (error) {
-      if (isDomainError(error)) throw error;
-      if (error instanceof RequestError && error.isNoResponders()) {
+      throw new DomainError(ErrorCode.UPSTREAM_FAILED, `could not reach runner ${runnerId}: ${(error as Error).message}`, { runnerId });
+    }
+    switch (outcome.kind) {
+      case 'reply':
+        return decode(callAckSchema, outcome.msg.data);
+      case 'no-responders':
         // Nothing received the call, so nothing ran: a new session may try the next runner (a runner
         // just lost stays in routing until liveness and the snapshot catch up).
         throw new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${runnerId} is not connected (nothing listens on its call subject)`, { runnerId, reason: 'NO_RESPONDERS', retryableElsewhere: true });
-      }
-      if (error instanceof TimeoutError) {
+      case 'timeout':
         throw new DomainError(ErrorCode.UPSTREAM_FAILED, `runner ${runnerId} did not acknowledge the call within ${this.options.ackTimeoutMs} ms`, { runnerId, reason: 'ACK_TIMEOUT' });
-      }
-      throw new DomainError(ErrorCode.UPSTREAM_FAILED, `could not reach runner ${runnerId}: ${(error as Error).message}`, { runnerId });
+      case 'closed':
+        throw new DomainError(ErrorCode.UPSTREAM_FAILED, `could not reach runner ${runnerId}: the control plane's NATS connection closed`, { runnerId });
     }
   }
 
