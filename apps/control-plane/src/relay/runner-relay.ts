@@ -3,7 +3,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import {
   assertSubjectToken,
   callAckSchema,
-  callMessageSchema,
+  callEnvelopeSchema,
   controlMessageSchema,
   decode,
   DomainError,
@@ -174,7 +174,7 @@ export class RunnerRelay implements OnApplicationShutdown {
 
   private async request(runnerId: string, call: CallMessage): Promise<CallAck> {
     const nc = await this.ready();
-    const bytes = encode(callMessageSchema, call);
+    const bytes = encode(callEnvelopeSchema, call);
     const maxPayload = nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD;
     if (bytes.byteLength > maxPayload) {
       // Client → server messages travel as one NATS request; only server → client ones are chunked.

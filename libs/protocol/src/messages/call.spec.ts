@@ -1,4 +1,4 @@
-import { callAckSchema, callMessageSchema } from './call.js';
+import { callAckSchema, callEnvelopeSchema, callMessageSchema } from './call.js';
 
 const call = {
   v: 1,
@@ -38,5 +38,21 @@ describe('call on sy.run.<id>.call', () => {
     expect(callAckSchema.safeParse({ v: 1, callId: 'c-1', status: 'rejected', error: { code: 'AT_CAPACITY', message: '8 of 8 in flight' } }).success).toBe(true);
     expect(callAckSchema.safeParse({ v: 1, callId: 'c-1', status: 'rejected', error: { code: 'BUSY', message: 'x' } }).success).toBe(false);
     expect(callAckSchema.safeParse({ v: 1, callId: 'c-1', status: 'rejected' }).success).toBe(false);
+  });
+});
+
+describe('callEnvelopeSchema (a sender whose message is valid already)', () => {
+  const envelope = { v: 1, callId: 'c-1', sessionId: 's-1', deploymentId: 'd-1', versionId: 'v-1' };
+
+  it('checks the envelope as callMessageSchema does', () => {
+    expect(callEnvelopeSchema.safeParse({ ...envelope, message: { jsonrpc: '2.0', id: 1, method: 'ping' } }).success).toBe(true);
+    expect(callEnvelopeSchema.safeParse({ ...envelope, callId: '', message: { jsonrpc: '2.0', id: 1, method: 'ping' } }).success).toBe(false);
+    expect(callEnvelopeSchema.safeParse({ ...envelope, v: 99, message: { jsonrpc: '2.0', id: 1, method: 'ping' } }).success).toBe(false);
+  });
+
+  it('does not walk the message a second time (the receiver does, with callMessageSchema)', () => {
+    const notJsonRpc = { ...envelope, message: { hello: 'world' } };
+    expect(callEnvelopeSchema.safeParse(notJsonRpc).success).toBe(true);
+    expect(callMessageSchema.safeParse(notJsonRpc).success).toBe(false);
   });
 });

@@ -28,6 +28,14 @@ export const callMessageSchema = z
   .describe('call');
 
 /**
+ * The same envelope for a sender whose `message` is valid already — the gateway parses every client
+ * message with the MCP SDK's schemas before it relays it: encoding with this checks the envelope
+ * without walking the JSON-RPC message a second time (about a twentieth of the gateway's CPU per
+ * call). The runner decodes with callMessageSchema, message and all.
+ */
+export const callEnvelopeSchema = callMessageSchema.extend({ message: z.custom<z.infer<typeof jsonRpcMessageSchema>>() }).describe('call');
+
+/**
  * Call acknowledgement — runner → control plane, the one reply to a call request: the message was
  * written to the upstream, or why not. Rejections are the runner's own state, not upstream errors
  * (those come back as JSON-RPC errors on `sy.cp.<runnerId>.msg`).
