@@ -17,8 +17,8 @@ describe('AckRequests', () => {
     dir = mkdtempSync(join(tmpdir(), 'ack-requests-'));
     server = await startNats({ dir });
     [nc, responder] = await Promise.all([connect({ servers: server.url }), connect({ servers: server.url })]);
-    responder.subscribe('calls.echo', { callback: (_error, msg) => msg.respond(msg.data) });
-    responder.subscribe('calls.slow', { callback: (_error, msg) => setTimeout(() => msg.respond(msg.data), 200) });
+    responder.subscribe('calls.echo', { callback: (_error, msg) => void msg.respond(msg.data) });
+    responder.subscribe('calls.slow', { callback: (_error, msg) => void setTimeout(() => msg.respond(msg.data), 200) });
     await responder.flush();
   });
 
