@@ -11,6 +11,8 @@ import { createLogger } from '../src/logging/logger.js';
 import { HeartbeatsConsumer } from '../src/runners/heartbeats.consumer.js';
 import { RunnerEvents } from '../src/runners/runner-events.js';
 import { RunnerLivenessService } from '../src/runners/runner-liveness.service.js';
+import { sysSubjects } from '../src/runners/sys-events.js';
+import { SystemNatsLink } from '../src/nats-auth/system-nats-link.js';
 import { ApiKeyRole } from './harness.js';
 import { connectAs, createRunner, sendHeartbeat, startIsolatedControlPlane, waitFor, type IsolatedControlPlane, type TestRunner } from './liveness-fixtures.js';
 
@@ -203,6 +205,24 @@ describe('runner liveness', () => {
     await new Promise((resolve) => setTimeout(resolve, 6_500));
     expect(fresh.isClosed()).toBe(false);
     expect((await stack.cp.prisma.runner.findUniqueOrThrow({ where: { id: runner.id } })).fencedAt).toBeNull();
+  }, SLOW);
+
+  it('does not fence on a second connection only the events tell of: the server\'s CONNZ must list both (a lost $SYS event, a restart)', async () => {
+    const runner = await createRunner(stack.cp, nodepoolId);
+    const only = await connect(runner);
+    // A CONNECT advisory for a connection the server does not have, as a replica that missed the
+    // DISCONNECT (its $SYS link was cut with everything else) would keep in its view.
+    const sys = await stack.cp.app.get(SystemNatsLink).link.connected(5_000);
+    const app = stack.cp.config.natsAuth.appAccount.publicKey;
+    const advisory = { type: 'io.nats.server.advisory.v1.client_connect', server: { id: 'NSTALESERVERFROMBEFORETHERESTART' }, client: { id: 999_999, user: runner.publicKey, name: 'gone' } };
+    sys.publish(sysSubjects.connect(app), new TextEncoder().encode(JSON.stringify(advisory)));
+    await sys.flush();
+
+    await new Promise((resolve) => setTimeout(resolve, 7_000)); // the clone grace (6 s) is over
+
+    expect(only.isClosed()).toBe(false);
+    expect((await stack.cp.prisma.runner.findUniqueOrThrow({ where: { id: runner.id } })).fencedAt).toBeNull();
+    expect(await stack.cp.prisma.adminEvent.count({ where: { action: 'runner.fence', targetId: runner.id } })).toBe(0);
   }, SLOW);
 
   it('a starting replica learns from CONNZ who is connected and who dropped while nobody watched', async () => {

@@ -143,7 +143,10 @@ function logMessages(runner: StartedRunner): unknown[] {
 
 function exitedRunners(list: StartedRunner[]): string {
   const gone = list.filter((r) => r.child.exitCode !== null || r.child.signalCode !== null);
-  return gone.length === 0 ? 'none exited' : `${gone.length} exited, e.g.: ${gone[0]!.stderr().slice(0, 500)}`;
+  if (gone.length === 0) return 'none exited';
+  // Its own account of the end: the last log lines (time, message, error) say what NATS answered when.
+  const lastLines = gone[0]!.logs().slice(-12).map((line) => JSON.stringify({ time: line.time, msg: line.msg, err: line.err }));
+  return `${gone.length} exited, e.g.: ${gone[0]!.stderr().slice(0, 500)}\nits last log lines:\n${lastLines.join('\n')}`;
 }
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: () => Promise<string>): Promise<void> {

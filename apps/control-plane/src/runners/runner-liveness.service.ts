@@ -13,7 +13,7 @@ import { fetchAccountConnections } from './connz.js';
 import { RunnerEvents } from './runner-events.js';
 import { RunnerMetrics } from './runner-metrics.js';
 import { RunnersRepository } from './runners.repository.js';
-import { parseClientEvent, sysSubjects, type ClientEvent } from './sys-events.js';
+import { parseClientEvent, sysSubjects, type ClientEvent, type LiveConnection } from './sys-events.js';
 
 export interface RunnerLivenessOptions {
   /**
@@ -53,6 +53,8 @@ export class RunnerLivenessService implements OnApplicationBootstrap, OnModuleDe
   /** Database work per nkey, one at a time and in event order. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly cloneChecks = new Map<string, NodeJS.Timeout>();
+  /** The SYS connection the events and CONNZ come from, once started. */
+  private sysConnection: NatsConnection | undefined;
   private readonly subscriptions: Subscription[] = [];
   private readonly options: RunnerLivenessOptions;
   private readonly log: Logger;
@@ -109,6 +111,7 @@ export class RunnerLivenessService implements OnApplicationBootstrap, OnModuleDe
   private async start(): Promise<void> {
     const connection = await this.connection();
     if (!connection) return;
+    this.sysConnection = connection;
     const app = this.config.natsAuth.appAccount.publicKey;
     for (const subject of [sysSubjects.connect(app), sysSubjects.disconnect(app)]) {
       this.subscriptions.push(
@@ -214,8 +217,17 @@ export class RunnerLivenessService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async fence(userKey: string): Promise<void> {
-    const connections = this.tracker.connectionsOf(userKey);
-    if (connections.length < 2) return;
+    if (this.tracker.count(userKey) < 2) return;
+    // Revoking a credential cannot be taken back: the server's own list must show the two
+    // connections too. The tracker can hold one that ended while this replica did not hear of it
+    // (a nats-server restart cuts the $SYS events along with everything else).
+    const listed = await this.connectionsListedFor(userKey);
+    if (listed !== undefined && listed.length < 2) {
+      this.log.info({ publicKey: userKey, listed: listed.length }, 'clone check: the server lists fewer than two connections of the credential; not fenced, reconciling');
+      if (this.sysConnection) void this.reconcile(this.sysConnection);
+      return;
+    }
+    const connections = listed ?? this.tracker.connectionsOf(userKey);
     const runner = await this.repository.findByPublicKey(userKey);
     if (!runner) return;
     const reason = 'its credential is connected twice (cloned identity)';
@@ -234,6 +246,17 @@ export class RunnerLivenessService implements OnApplicationBootstrap, OnModuleDe
     this.log.warn({ runnerId: runner.id, connections: connections.length }, 'runner fenced: credential connected twice; revoking its key');
     this.events.statusChanged(runner.id, 'OFFLINE');
     await this.credentials.revokeRunnerKey(userKey);
+  }
+
+  /** The credential's connections as CONNZ lists them now; undefined when CONNZ does not answer (the tracker decides then). */
+  private async connectionsListedFor(userKey: string): Promise<LiveConnection[] | undefined> {
+    if (!this.sysConnection) return undefined;
+    try {
+      return (await fetchAccountConnections(this.sysConnection, this.config.natsAuth.appAccount.publicKey)).filter((connection) => connection.userKey === userKey);
+    } catch (error) {
+      this.log.warn({ publicKey: userKey, err: (error as Error).message }, 'clone check: CONNZ did not answer; deciding on the events heard');
+      return undefined;
+    }
   }
 
   /** A fenced or revoked runner has a live connection: its revocation did not (yet) take. */
