@@ -43,10 +43,9 @@ describe('GpuInventory', () => {
     });
 
     await expect(sut.current()).resolves.toEqual([]);
-    const started = Date.now();
+    // Both resolve although the second detection never ends: had current() waited for it, the test would hang.
     await sut.current(); // starts the second, hanging detection and does not wait for it
     await sut.current(); // reuses it rather than starting a third
-    expect(Date.now() - started).toBeLessThan(100);
     expect(calls).toBe(2);
     release?.();
   });

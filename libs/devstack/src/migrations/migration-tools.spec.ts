@@ -67,10 +67,8 @@ async function shadowDatabasesLeft(): Promise<string[]> {
 describe('checkDrift', () => {
   it('finds no drift between the committed migrations and schema.prisma, using a shadow database it drops', async () => {
     const tablesBefore = await tablesInAdminDatabase();
-    const started = performance.now();
     const report = await checkDrift({ shadowUrl: server.url });
     expect(report).toEqual({ drift: false, summary: '' });
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(await shadowDatabasesLeft()).toEqual([]);
     expect(await tablesInAdminDatabase()).toEqual(tablesBefore);
   });
