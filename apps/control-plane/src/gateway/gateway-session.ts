@@ -8,6 +8,7 @@ import type { CallSpan } from '../telemetry/call-telemetry.service.js';
 import type { CallFailover } from './call-failover.js';
 import { outcomeOfAnswer, outcomeOfFailure, type CallOutcome } from './call-outcome.js';
 import { ClientStream, JsonAnswer, type RequestSink } from './client-stream.js';
+import { SessionStreams } from './session-streams.js';
 import type { EventLog } from './event-log.js';
 import { destinationOf, type InFlight, type RequestId } from './event-routing.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from './json-rpc-errors.js';
@@ -17,7 +18,6 @@ import { toolsOfListResult, type ToolDefinition } from './tool-definitions.js';
 import type { ToolCallStart, ToolInvocationsRepository } from './tool-invocations.repository.js';
 import type { Upstream } from './upstream-chooser.js';
 
-export const STANDALONE_STREAM_ID = 'get';
 
 /** What the policy router learns from the session's traffic (src/routing). */
 export interface RoutingFeedback {
@@ -105,8 +105,7 @@ const keyOf = (id: RequestId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`
  */
 export class GatewaySession {
   readonly standalone: ClientStream;
-  private readonly streams = new Map<string, ClientStream>();
-  private requestStreams = 0;
+  private readonly streams: SessionStreams;
   private readonly pending = new Map<string, PendingRequest>();
   private state: 'open' | 'ended' = 'open';
   private idleTimer: NodeJS.Timeout | undefined;
@@ -122,7 +121,8 @@ export class GatewaySession {
     private relay: RelaySession,
     private readonly deps: GatewaySessionDeps,
   ) {
-    this.standalone = this.addStream(STANDALONE_STREAM_ID);
+    this.streams = new SessionStreams((streamId, seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message));
+    this.standalone = this.streams.standalone;
     void this.pump();
     this.touch();
   }
@@ -137,10 +137,7 @@ export class GatewaySession {
 
   /** A new stream for one POST's answer; `sse` false: it carries the answer only. */
   newRequestStream(sse = true, adaptive = false): ClientStream {
-    // A counter, not random bytes (a syscall per request): the session id is what keeps a stream
-    // from strangers; its streams need only be told apart.
-    this.requestStreams += 1;
-    return this.addStream(`r${this.requestStreams.toString(36)}`, sse, adaptive);
+    return this.streams.newRequestStream(sse, adaptive);
   }
 
   stream(streamId: string): ClientStream | undefined {
@@ -267,17 +264,6 @@ export class GatewaySession {
     if (this.state !== 'open') return Promise.resolve();
     this.relay.close(reason);
     return this.end(inFlight);
-  }
-
-  /**
-   * A request's stream is kept while it runs; once finished, a resume reads its log (getHere), so
-   * a long session does not keep every stream it ever had. The GET stream lives with the session.
-   */
-  private addStream(streamId: string, sse = true, adaptive = false): ClientStream {
-    const forget = streamId === STANDALONE_STREAM_ID ? undefined : (stream: ClientStream) => this.streams.get(streamId) === stream && this.streams.delete(streamId);
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, forget, adaptive);
-    this.streams.set(streamId, stream);
-    return stream;
   }
 
   private async pump(): Promise<void> {
@@ -559,10 +545,9 @@ export class GatewaySession {
       audits.push(this.settle(entry, pendingOutcome));
     }
     this.pending.clear();
-    for (const stream of this.streams.values()) stream.finish();
+    const streamIds = this.streams.finishAll();
     for (const opening of this.carriers.values()) void opening.then((carrier) => carrier.relay.close('the session ended'), () => undefined);
     this.carriers.clear();
-    const streamIds = [...this.streams.keys()];
     void Promise.all([this.deps.sessions.remove(this.sessionId), this.deps.eventLog.drop(this.sessionId, streamIds)]).catch((error: Error) =>
       this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended gateway session from Redis'),
     );

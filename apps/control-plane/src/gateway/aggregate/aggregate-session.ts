@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../../auth/principal.js';
 import type { CallOutcome } from '../call-outcome.js';
 import { ClientStream, type RequestSink } from '../client-stream.js';
+import { SessionStreams } from '../session-streams.js';
 import type { EventLog } from '../event-log.js';
 import type { GatewaySession } from '../gateway-session.js';
 import { domainErrorResponse, errorResponse, JsonRpcCode } from '../json-rpc-errors.js';
@@ -22,7 +23,6 @@ import { rewriteAnswer, rewriteClientAnswer } from './upstream-rewrite.js';
 type Json = Record<string, unknown>;
 type ClientAnswer = Exclude<JsonRpcMessage, JsonRpcRequest | JsonRpcNotification>;
 
-export const AGGREGATE_STANDALONE_STREAM_ID = 'get';
 
 export interface AggregateSessionDeps {
   eventLog: EventLog;
@@ -66,8 +66,7 @@ const asDomainError = (error: unknown): DomainError => (error instanceof DomainE
  */
 export class AggregateSession {
   readonly standalone: ClientStream;
-  private readonly streams = new Map<string, ClientStream>();
-  private requestStreams = 0;
+  private readonly streams: SessionStreams;
   private readonly upstreams: AggregateUpstreams;
   private readonly lists: AggregateLists;
   private readonly routed = new Map<string, Routed>();
@@ -86,7 +85,8 @@ export class AggregateSession {
     private readonly names: ShortNames,
     private readonly deps: AggregateSessionDeps,
   ) {
-    this.standalone = this.addStream(AGGREGATE_STANDALONE_STREAM_ID);
+    this.streams = new SessionStreams((streamId, seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message));
+    this.standalone = this.streams.standalone;
     this.upstreams = new AggregateUpstreams(clientInitialize, {
       open: (server, principal, initialize) => deps.openUpstream(server, principal, initialize, this),
       isRetired: (versionId) => deps.isRetired(versionId),
@@ -117,10 +117,7 @@ export class AggregateSession {
   }
 
   newRequestStream(sse = true, adaptive = false): ClientStream {
-    // A counter, not random bytes (a syscall per request): the session id is what keeps a stream
-    // from strangers; its streams need only be told apart.
-    this.requestStreams += 1;
-    return this.addStream(`r${this.requestStreams.toString(36)}`, sse, adaptive);
+    return this.streams.newRequestStream(sse, adaptive);
   }
 
   stream(streamId: string): ClientStream | undefined {
@@ -306,8 +303,7 @@ export class AggregateSession {
     await this.upstreams.close(reason, inFlight);
     for (const entry of this.routed.values()) entry.sink.finish();
     this.routed.clear();
-    for (const stream of this.streams.values()) stream.finish();
-    const streamIds = [...this.streams.keys()];
+    const streamIds = this.streams.finishAll();
     void Promise.all([this.deps.store.remove(this.sessionId), this.deps.eventLog.drop(this.sessionId, streamIds)]).catch((error: Error) =>
       this.deps.logger.warn({ sessionId: this.sessionId, err: error.message }, 'could not remove an ended aggregated session from Redis'),
     );
@@ -325,14 +321,6 @@ export class AggregateSession {
     const delivery = deliveryOf(server, message, this.routed.values());
     if (delivery.to === 'drop') return this.deps.logger.debug({ sessionId: this.sessionId, server, reason: delivery.reason }, 'upstream message dropped');
     (delivery.to === 'request' ? delivery.request.sink : this.standalone).push(delivery.message);
-  }
-
-  /** A request's stream is kept while it runs; a resume of a finished one reads its log (getHere). */
-  private addStream(streamId: string, sse = true, adaptive = false): ClientStream {
-    const forget = streamId === AGGREGATE_STANDALONE_STREAM_ID ? undefined : (stream: ClientStream) => this.streams.get(streamId) === stream && this.streams.delete(streamId);
-    const stream = new ClientStream(streamId, (seq, message) => this.deps.eventLog.append(this.sessionId, streamId, seq, message), sse, forget, adaptive);
-    this.streams.set(streamId, stream);
-    return stream;
   }
 
   private touchUpstreams(): void {
