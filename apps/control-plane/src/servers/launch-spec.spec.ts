@@ -30,7 +30,7 @@ describe('launchSpecProblems', () => {
     expect(launchSpecProblems({ ...http, url: null })).toEqual([
       { path: 'url', message: 'is required when transport is STREAMABLE_HTTP' },
     ]);
-    for (const url of ['ftp://host/mcp', 'file:///tmp/sock', 'localhost:8080', 'not a url']) {
+    for (const url of ['ftp://host/mcp', 'file://host/sock', 'localhost:8080', 'not a url']) {
       expect(launchSpecProblems({ ...http, url })).toEqual([{ path: 'url', message: 'must be an http:// or https:// URL' }]);
     }
     expect(pathsOf({ ...http, command: 'node', args: ['server.js'] })).toEqual(['command', 'args']);
