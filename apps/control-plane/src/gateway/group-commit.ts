@@ -13,7 +13,8 @@ export class GroupCommit<U, L = never> {
   private lazy: Array<Pending<L>> = [];
   private writing = false;
   private scheduled = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled write of lazy items, while one is scheduled. */
+  private cancelLater: (() => void) | undefined;
   /** flush() asked for the lazy items to go now. */
   private hurry = false;
   /** Every submitted item's promise until it settles, for flush(). */
@@ -74,18 +75,25 @@ export class GroupCommit<U, L = never> {
 
   /** Lazy items wait for a write in flight, else `lazyDelayMs` (0: the end of this turn of the event loop). */
   private scheduleLater(): void {
-    if (this.writing || this.scheduled || this.timer !== undefined) return;
+    if (this.writing || this.scheduled || this.cancelLater !== undefined) return;
     const delay = this.options.lazyDelayMs ?? 0;
     const run = () => {
-      this.timer = undefined;
+      this.cancelLater = undefined;
       void this.run();
     };
-    this.timer = delay > 0 ? setTimeout(run, delay) : (setImmediate(run) as unknown as NodeJS.Timeout);
+    if (delay > 0) {
+      const timer = setTimeout(run, delay);
+      this.cancelLater = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(run);
+      this.cancelLater = () => clearImmediate(immediate);
+    }
   }
 
   private async run(): Promise<void> {
     if (this.writing || (this.urgent.length === 0 && this.lazy.length === 0)) return;
-    this.cancelTimer();
+    this.cancelLater?.();
+    this.cancelLater = undefined;
     this.writing = true;
     const max = this.options.maxBatch ?? 500;
     const urgent = this.urgent.splice(0, max);
@@ -104,13 +112,6 @@ export class GroupCommit<U, L = never> {
       else if (this.urgent.length > 0 || this.hurry) this.scheduleNow();
       else this.scheduleLater();
     }
-  }
-
-  private cancelTimer(): void {
-    if (this.timer === undefined) return;
-    if ((this.options.lazyDelayMs ?? 0) > 0) clearTimeout(this.timer);
-    else clearImmediate(this.timer as unknown as NodeJS.Immediate);
-    this.timer = undefined;
   }
 
   private async writeLane<T>(lane: Array<Pending<T>>, write: (batch: T[]) => Promise<void>): Promise<void> {
