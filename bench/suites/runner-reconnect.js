@@ -86,10 +86,15 @@ export async function run({ signal, log, smoke = false }) {
       const all = await connz(sys, bundle.appAccount.publicKey);
       return { runners: all.filter((c) => kindOf(c.name) === 'runners'), noJitter: all.filter((c) => kindOf(c.name) === 'noJitter') };
     };
+    let lastSeen = { runners: 0, noJitter: 0 };
     const allBack = async () => {
       const now = await connected();
+      lastSeen = { runners: now.runners.length, noJitter: now.noJitter.length };
       return now.runners.length === settings.runners && now.noJitter.length === settings.runners;
     };
+    /** Who is missing, for a timeout's message: the counts last seen, and a runner's exit if one exited. */
+    const missing = () =>
+      `runners ${lastSeen.runners}/${settings.runners}, no-jitter clients ${lastSeen.noJitter}/${settings.runners}; ${runners.map((r) => r.problem()).filter(Boolean)[0] ?? 'no runner exited'}`;
     await waitFor(allBack, 60_000, signal, () => `all ${settings.runners} runners connected (${runners.map((r) => r.problem()).filter(Boolean)[0] ?? 'no runner exited'})`);
     const startupMs = Math.round(performance.now() - spawnStarted);
     log(`${settings.runners} runner processes connected in ${startupMs} ms`);
@@ -105,7 +110,7 @@ export async function run({ signal, log, smoke = false }) {
       // The outage is the scenario, not a wait for an event.
       await new Promise((resolve) => setTimeout(resolve, settings.outageMs));
       nats = await startNats(natsOptions);
-      await waitFor(allBack, 30_000, signal, () => `everyone back after restart ${restart}`);
+      await waitFor(allBack, 30_000, signal, () => `everyone back after restart ${restart} (${missing()})`);
       const serverStart = await varzStart(sys);
       const back = await connected();
       if (restart < 1) continue;

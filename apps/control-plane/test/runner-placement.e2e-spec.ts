@@ -164,7 +164,8 @@ describe('placement onto real runners (enroll, start, assignment, relay)', () =>
     ).createMcpServerVersion.id;
     deploymentId = (await gql<{ createDeployment: { id: string } }>(CREATE_DEPLOYMENT, { input: { versionId, nodepoolId: pool, replicas: 1 } })).createDeployment.id;
 
-    const placed = await placedOn(deploymentId, 'one placement', (view) => view.placements.length === 1);
+    // The placement row and the deployment's shortfall are written a moment apart: wait for both, as the later steps do.
+    const placed = await placedOn(deploymentId, 'one placement, no shortfall', (view) => view.placements.length === 1 && view.unplacedReplicas === 0);
     expect(placed).toMatchObject({ replicas: 1, unplacedReplicas: 0, shortfallReason: null, placements: [{ runnerId: first }] });
 
     const client = await session(first, deploymentId, versionId);
